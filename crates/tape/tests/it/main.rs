@@ -1,0 +1,4 @@
+//! Integration tests for reelcheck-tape.
+
+mod sim;
+mod vfs;

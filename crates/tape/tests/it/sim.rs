@@ -1,0 +1,1 @@
+//! Simulated drive tests.

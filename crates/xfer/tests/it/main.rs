@@ -1,0 +1,4 @@
+//! Integration tests for reelcheck-xfer.
+
+mod link;
+mod run;
