@@ -187,8 +187,8 @@ impl fmt::Display for WriteResult {
 pub enum ReadResult {
     /// A block of this many bytes was copied to the start of the buffer.
     Block(usize),
-    /// End of the current file; `is_eof` is set and the status stays `SUCCESS`.
-    /// Reading again keeps returning `Eof` (never an error, as in Amanda).
+    /// End of the current file; `is_eof` is set, `in_file` cleared and the status stays
+    /// `SUCCESS`. Reading again keeps returning `Eof` (never an error, as in Amanda).
     Eof,
 }
 
@@ -706,6 +706,15 @@ pub enum DeviceError {
         /// Bytes accepted.
         wrote: usize,
     },
+    /// The device is in error (Amanda's `device_in_error`: `DEVICE_ERROR` is the only
+    /// status flag) and refuses to work until a volume is loaded again.
+    #[error("{device}: device in error, refusing {op}")]
+    InError {
+        /// Device name.
+        device: String,
+        /// The operation refused.
+        op: Op,
+    },
     /// `seek_file` beyond the end of the volume.
     #[error("{device}: file {file} is beyond the end of the volume")]
     NoSuchFile {
@@ -746,6 +755,7 @@ impl DeviceError {
             DeviceError::Io { .. }
             | DeviceError::Offline { .. }
             | DeviceError::ShortWrite { .. }
+            | DeviceError::InError { .. }
             | DeviceError::NoSuchFile { .. } => StatusFlags::DEVICE_ERROR,
             DeviceError::Header(_) | DeviceError::Unlabeled { .. } => {
                 StatusFlags::VOLUME_UNLABELED
@@ -894,9 +904,16 @@ impl DeviceState {
         self.check_read_in_file(Op::SeekBlock)
     }
 
-    /// Preconditions of `read_block`: READ mode and a file open.
+    /// Preconditions of `read_block`: READ mode (Amanda asserts nothing more; reading
+    /// outside a file, e.g. after end of file, returns [`ReadResult::Eof`]).
     pub fn check_read_block(&self) -> Result<(), Misuse> {
-        self.check_read_in_file(Op::ReadBlock)
+        if self.access_mode != AccessMode::Read {
+            return Err(Misuse::WrongMode {
+                op: Op::ReadBlock,
+                mode: self.access_mode,
+            });
+        }
+        Ok(())
     }
 
     /// Preconditions of `eject`: not started and no file open.
@@ -1034,6 +1051,11 @@ pub enum EventKind {
         /// The fault's one-line description.
         what: String,
     },
+    /// A changer (library) action on this drive, e.g. `load slot=2`.
+    Changer {
+        /// The action's one-line description.
+        action: String,
+    },
 }
 
 /// One event of a device's trace: the device name and what happened.
@@ -1109,6 +1131,7 @@ impl fmt::Display for DeviceEvent {
             },
             EventKind::Error { op, message } => write!(f, "{d} {op} error: {message}"),
             EventKind::Fault { what } => write!(f, "{d} fault {what}"),
+            EventKind::Changer { action } => write!(f, "{d} changer {action}"),
         }
     }
 }
