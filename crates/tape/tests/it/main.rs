@@ -1,4 +1,5 @@
 //! Integration tests for reelcheck-tape.
 
+mod header;
 mod sim;
 mod vfs;
