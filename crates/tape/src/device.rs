@@ -363,7 +363,9 @@ impl Properties {
     /// Devices call this from [`Device::set_property`] after their own checks.
     pub fn apply(&mut self, value: Property, state: &DeviceState) -> Result<(), DeviceError> {
         let name = value.name();
-        let unsupported = DeviceError::UnsupportedProperty { name: name.as_str() };
+        let unsupported = DeviceError::UnsupportedProperty {
+            name: name.as_str(),
+        };
         match value {
             Property::BlockSize(size) => {
                 if state.access_mode != AccessMode::Null {
@@ -574,7 +576,9 @@ pub enum Misuse {
         block: u64,
     },
     /// `write_block` with more bytes than the block size.
-    #[error("write_block: {size} bytes exceed the block size {block_size} at file {file} block {block}")]
+    #[error(
+        "write_block: {size} bytes exceed the block size {block_size} at file {file} block {block}"
+    )]
     BlockTooLarge {
         /// Bytes given.
         size: usize,
@@ -693,7 +697,9 @@ pub enum DeviceError {
         context: String,
     },
     /// The drive accepted only part of a block (Amanda: "Short write on tape device").
-    #[error("{device}: Short write on tape device: Tried {tried}, got {wrote} (file {file} block {block})")]
+    #[error(
+        "{device}: Short write on tape device: Tried {tried}, got {wrote} (file {file} block {block})"
+    )]
     ShortWrite {
         /// Device name.
         device: String,
@@ -757,9 +763,7 @@ impl DeviceError {
             | DeviceError::ShortWrite { .. }
             | DeviceError::InError { .. }
             | DeviceError::NoSuchFile { .. } => StatusFlags::DEVICE_ERROR,
-            DeviceError::Header(_) | DeviceError::Unlabeled { .. } => {
-                StatusFlags::VOLUME_UNLABELED
-            }
+            DeviceError::Header(_) | DeviceError::Unlabeled { .. } => StatusFlags::VOLUME_UNLABELED,
             DeviceError::VolumeMissing { .. } => StatusFlags::VOLUME_MISSING,
             DeviceError::ReadError { .. }
             | DeviceError::WriteError { .. }
