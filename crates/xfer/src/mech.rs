@@ -33,6 +33,9 @@ pub enum Mech {
 }
 
 impl Mech {
+    /// Number of mechanisms (Amanda's `XFER_MECH_MAX`).
+    pub const COUNT: usize = 11;
+
     /// Every mechanism, in Amanda's declaration order.
     pub const ALL: [Mech; 11] = [
         Mech::None,
@@ -47,6 +50,11 @@ impl Mech {
         Mech::MemRing,
         Mech::ShmRing,
     ];
+
+    /// Amanda's numeric value (declaration order, `NONE` = 0).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
 
     /// Amanda's name for the mechanism, as `xfer_mech_name` prints it.
     pub fn amanda_name(self) -> &'static str {
@@ -79,6 +87,37 @@ impl fmt::Display for Mech {
     }
 }
 
+/// How a mechanism pair's cost is computed (Amanda's `PAIR_COST` macro).
+///
+/// Costs are summed over every chosen element pair and glue pair; the
+/// linker keeps the cheapest sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CostModel {
+    /// Amanda 3.2/3.3: `(ops_per_byte << 8) + nthreads` ("OPS_PER_BYTE is the
+    /// most important metric, followed by NTHREADS").
+    V3_3,
+    /// Amanda 3.4/3.5: `(ops_per_byte << 16) + (nalloc << 8) + nthreads`,
+    /// lexicographic (ops, allocations, threads).
+    #[default]
+    V3_5,
+}
+
+impl CostModel {
+    /// Amanda's `MAX_COST`: the linker's initial bound; a linkage must cost less.
+    pub const MAX_COST: u32 = 0x00ff_ffff;
+
+    /// The cost of one pair under this model.
+    pub const fn pair_cost(self, pair: &MechPair) -> u32 {
+        let ops = pair.ops_per_byte as u32;
+        let nalloc = pair.nalloc as u32;
+        let nthreads = pair.nthreads as u32;
+        match self {
+            CostModel::V3_3 => (ops << 8) + nthreads,
+            CostModel::V3_5 => (ops << 16) + (nalloc << 8) + nthreads,
+        }
+    }
+}
+
 /// One way an element (or glue) can work: input mechanism, output mechanism
 /// and what it costs (Amanda's `xfer_element_mech_pair_t`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -97,7 +136,40 @@ pub struct MechPair {
 
 impl MechPair {
     /// Builds a pair; argument order follows Amanda's tables (ops, threads, nalloc).
-    pub const fn new(input: Mech, output: Mech, ops_per_byte: u8, nthreads: u8, nalloc: u8) -> Self {
-        MechPair { input, output, ops_per_byte, nalloc, nthreads }
+    pub const fn new(
+        input: Mech,
+        output: Mech,
+        ops_per_byte: u8,
+        nthreads: u8,
+        nalloc: u8,
+    ) -> Self {
+        MechPair {
+            input,
+            output,
+            ops_per_byte,
+            nalloc,
+            nthreads,
+        }
+    }
+
+    /// This pair's cost under `model` (Amanda's `PAIR_COST`).
+    pub const fn cost(&self, model: CostModel) -> u32 {
+        model.pair_cost(self)
+    }
+
+    /// True for Amanda's table terminator `{NONE, NONE}`, which ends a pair list.
+    pub const fn is_terminator(&self) -> bool {
+        matches!(self.input, Mech::None) && matches!(self.output, Mech::None)
+    }
+}
+
+impl fmt::Display for MechPair {
+    /// `PULL_BUFFER -> PUSH_BUFFER (ops 0, nalloc 0, threads 1)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} -> {} (ops {}, nalloc {}, threads {})",
+            self.input, self.output, self.ops_per_byte, self.nalloc, self.nthreads
+        )
     }
 }
