@@ -353,7 +353,8 @@ impl SimDrive {
     }
 
     /// One physical write of `len` bytes (the drive plus the OS driver's early warning).
-    fn attempt(&mut self, len: usize, record: Record) -> Attempt {
+    /// Faults are looked up on the first attempt of a write only (`retry` false).
+    fn attempt(&mut self, len: usize, record: Record, retry: bool) -> Attempt {
         if self.offline {
             return Attempt::Offline;
         }
@@ -361,6 +362,7 @@ impl SimDrive {
             return Attempt::Missing;
         };
         if let Record::Data { file, block } = record
+            && !retry
             && let Some(fault) = self.faults.take_at(Access::Write, &barcode, file, block)
         {
             self.event(EventKind::Fault {
@@ -421,7 +423,7 @@ impl SimDrive {
         let mut retried = false;
         // At most two attempts: the first ENOSPC is retried once when LEOM is on.
         for _ in 0..2 {
-            match self.attempt(data.len(), record) {
+            match self.attempt(data.len(), record, retried) {
                 Attempt::Written => {
                     let cost = self.cost(data.len());
                     if let Some(v) = self.volume.as_mut() {
