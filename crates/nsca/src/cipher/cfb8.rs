@@ -1,0 +1,183 @@
+//! 8-bit cipher feedback (CFB-8) over any RustCrypto block cipher, as libmcrypt's `"cfb"` mode.
+//!
+//! Each byte is XORed with the first byte of `E(shift register)`; the ciphertext byte is then
+//! shifted into the register.
+//! Encryption is serial: the next register depends on the byte just produced.
+//! Decryption is not: the register for position *i* is made of ciphertext bytes that have all
+//! been received, so [`Cfb8::decrypt`] builds the registers for a whole batch of positions and
+//! encrypts them with one `encrypt_blocks` call, which lets AES-NI pipeline the rounds.
+
+use cipher::{Block, BlockCipherEncrypt};
+
+/// Positions decrypted per `encrypt_blocks` call.
+const BATCH: usize = 128;
+
+/// A CFB-8 stream: one block cipher and the current shift register.
+pub(crate) struct Cfb8<C: BlockCipherEncrypt> {
+    cipher: C,
+    reg: Block<C>,
+    scratch: Vec<Block<C>>,
+}
+
+impl<C: BlockCipherEncrypt> Cfb8<C> {
+    /// A stream with `iv` (exactly block size bytes) as the initial register.
+    pub(crate) fn new(cipher: C, iv: &[u8]) -> Self {
+        let mut reg = Block::<C>::default();
+        reg.copy_from_slice(iv);
+        Self { cipher, reg, scratch: Vec::new() }
+    }
+
+    /// Encrypts `buf` in place, one block-cipher call per byte.
+    pub(crate) fn encrypt(&mut self, buf: &mut [u8]) {
+        let bs = self.reg.len();
+        let mut tmp = Block::<C>::default();
+        for b in buf.iter_mut() {
+            tmp.clone_from(&self.reg);
+            self.cipher.encrypt_block(&mut tmp);
+            let c = *b ^ tmp[0];
+            *b = c;
+            self.reg.copy_within(1.., 0);
+            self.reg[bs - 1] = c;
+        }
+    }
+
+    /// Decrypts `buf` in place, batching the block-cipher calls.
+    pub(crate) fn decrypt(&mut self, buf: &mut [u8]) {
+        let bs = self.reg.len();
+        if self.scratch.len() != BATCH {
+            self.scratch = vec![Block::<C>::default(); BATCH];
+        }
+        // window = register ‖ ciphertext of this chunk; block j is window[j..j + bs].
+        let mut window = [0u8; 32 + BATCH];
+        debug_assert!(bs <= 32);
+        for chunk in buf.chunks_mut(BATCH) {
+            let n = chunk.len();
+            window[..bs].copy_from_slice(&self.reg);
+            window[bs..bs + n].copy_from_slice(chunk);
+            for (j, block) in self.scratch[..n].iter_mut().enumerate() {
+                block.copy_from_slice(&window[j..j + bs]);
+            }
+            self.cipher.encrypt_blocks(&mut self.scratch[..n]);
+            for (p, block) in chunk.iter_mut().zip(&self.scratch[..n]) {
+                *p ^= block[0];
+            }
+            self.reg.copy_from_slice(&window[n..n + bs]);
+        }
+    }
+
+    /// Decrypts `buf` in place one byte at a time (reference for tests and benches).
+    #[cfg(test)]
+    pub(crate) fn decrypt_serial(&mut self, buf: &mut [u8]) {
+        let bs = self.reg.len();
+        let mut tmp = Block::<C>::default();
+        for b in buf.iter_mut() {
+            tmp.clone_from(&self.reg);
+            self.cipher.encrypt_block(&mut tmp);
+            let c = *b;
+            *b = c ^ tmp[0];
+            self.reg.copy_within(1.., 0);
+            self.reg[bs - 1] = c;
+        }
+    }
+}
+
+/// Object-safe view of a CFB-8 stream, so one connection can hold any algorithm.
+pub(crate) trait Cfb8Stream: Send {
+    fn encrypt(&mut self, buf: &mut [u8]);
+    fn decrypt(&mut self, buf: &mut [u8]);
+}
+
+impl<C: BlockCipherEncrypt + Send> Cfb8Stream for Cfb8<C> {
+    fn encrypt(&mut self, buf: &mut [u8]) {
+        Cfb8::encrypt(self, buf)
+    }
+
+    fn decrypt(&mut self, buf: &mut [u8]) {
+        Cfb8::decrypt(self, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cipher::{InnerIvInit, KeyInit};
+    use rand_chacha::ChaCha8Rng;
+    use rand_core::{Rng, SeedableRng};
+
+    fn check_against_cfb8_crate<C>(key: &[u8], iv_len: usize, seed: u64)
+    where
+        C: BlockCipherEncrypt + KeyInit + Clone,
+    {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut iv = vec![0u8; iv_len];
+        rng.fill_bytes(&mut iv);
+        let cipher = C::new_from_slice(key).expect("key length");
+        for len in [0usize, 1, 7, 127, 128, 129, 4304, 9000] {
+            let mut plain = vec![0u8; len];
+            rng.fill_bytes(&mut plain);
+            // Reference: the cfb8 crate, fed in uneven pieces to keep its state across calls.
+            let mut reference = plain.clone();
+            let mut enc =
+                cfb8::Encryptor::<C>::inner_iv_slice_init(cipher.clone(), &iv).expect("iv length");
+            for piece in reference.chunks_mut(333) {
+                enc.encrypt(piece);
+            }
+            let mut ours = plain.clone();
+            let mut stream = Cfb8::new(cipher.clone(), &iv);
+            for piece in ours.chunks_mut(1000) {
+                stream.encrypt(piece);
+            }
+            assert_eq!(ours, reference, "encrypt len {len}");
+            let mut fast = reference.clone();
+            let mut dec = Cfb8::new(cipher.clone(), &iv);
+            for piece in fast.chunks_mut(517) {
+                dec.decrypt(piece);
+            }
+            assert_eq!(fast, plain, "batched decrypt len {len}");
+            let mut serial = reference.clone();
+            let mut dec = Cfb8::new(cipher.clone(), &iv);
+            dec.decrypt_serial(&mut serial);
+            assert_eq!(serial, plain, "serial decrypt len {len}");
+            let mut crate_dec = reference.clone();
+            cfb8::Decryptor::<C>::inner_iv_slice_init(cipher.clone(), &iv)
+                .expect("iv length")
+                .decrypt(&mut crate_dec);
+            assert_eq!(crate_dec, plain, "cfb8 crate decrypt len {len}");
+        }
+    }
+
+    #[test]
+    fn batched_decrypt_matches_cfb8_crate_for_random_data_aes256() {
+        check_against_cfb8_crate::<aes::Aes256>(&[7u8; 32], 16, 1);
+    }
+
+    #[test]
+    fn batched_decrypt_matches_cfb8_crate_for_random_data_des() {
+        check_against_cfb8_crate::<des::Des>(b"secretpw", 8, 2);
+    }
+
+    #[test]
+    fn batched_decrypt_matches_cfb8_crate_for_random_data_twofish() {
+        check_against_cfb8_crate::<twofish::Twofish>(&[9u8; 32], 16, 3);
+    }
+
+    #[test]
+    fn batched_decrypt_matches_serial_for_any_split() {
+        let mut rng = ChaCha8Rng::seed_from_u64(4);
+        let cipher = aes::Aes256::new_from_slice(&[1u8; 32]).expect("key");
+        let iv = [3u8; 16];
+        let mut data = vec![0u8; 5000];
+        rng.fill_bytes(&mut data);
+        let mut whole = data.clone();
+        Cfb8::new(cipher.clone(), &iv).decrypt_serial(&mut whole);
+        for split in [1usize, 2, 15, 16, 17, 255, 256, 4304] {
+            let mut pieces = data.clone();
+            let mut dec = Cfb8::new(cipher.clone(), &iv);
+            for piece in pieces.chunks_mut(split) {
+                dec.decrypt(piece);
+            }
+            assert_eq!(pieces, whole, "split {split}");
+        }
+        let _ = rng.next_u32();
+    }
+}
