@@ -252,7 +252,8 @@ pub struct DumpHeader {
     /// The backup program (`program /bin/tar`); a trailing `.exe` is dropped
     /// when written, as Amanda does.
     pub program: String,
-    /// Encryption suffix (`crypt enc`); `None` means not encrypted.
+    /// Encryption suffix (`crypt enc`); `None` means not encrypted (as does any
+    /// suffix starting with `N`, which Amanda reads as "not encrypted").
     pub encryption: Option<String>,
     /// Custom compression program (`server_custom_compress` / `client_custom_compress`).
     pub custom_compress: Option<OnSide>,
@@ -645,6 +646,10 @@ fn check_token(field: &'static str, v: &str) -> Result<(), HeaderError> {
     if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid(field, v, "must not contain whitespace or control characters"));
     }
+    if v.contains('"') {
+        // parse_file_header toggles "in quotes" on every '"' of the first line.
+        return Err(invalid(field, v, "must not contain '\"' (Amanda reads it as a quote)"));
+    }
     check_len(field, v)
 }
 
@@ -688,6 +693,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     if d.disk.contains('\0') {
         return Err(invalid("disk", &d.disk, "must not contain NUL"));
     }
+    if d.disk.ends_with('\\') {
+        // The quoted disk would end in `\\"`, which parse_file_header's first-line
+        // scanner takes for an escaped quote: the rest of the header would be misread.
+        return Err(invalid("disk", &d.disk, "must not end with a backslash"));
+    }
     if d.level > i32::MAX as u32 {
         return Err(invalid("dumplevel", &d.level.to_string(), "above Amanda's int range"));
     }
@@ -719,8 +729,13 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     );
     if let Some(e) = &d.encryption {
         check_token("encrypt_suffix", e)?;
-        if e == "N" {
-            return Err(invalid("encrypt_suffix", e, "\"N\" means not encrypted; use None"));
+        if e.starts_with('N') {
+            // parse_file_header compares with strncmp(suffix, "N", 1).
+            return Err(invalid(
+                "encrypt_suffix",
+                e,
+                "Amanda reads a crypt suffix starting with N as not encrypted; use None",
+            ));
         }
         let _ = write!(out, " crypt {e}");
     }
@@ -1050,8 +1065,8 @@ fn parse_dump(ftype: FileType, mut rest: &str, lines: &str) -> Result<DumpHeader
     let mut tok = next_word(&mut rest);
     if tok == Some("crypt") {
         let e = word(&mut rest, "encrypt_suffix")?;
-        // "crypt N" means not encrypted.
-        d.encryption = (e != "N").then_some(e);
+        // "crypt N" means not encrypted; Amanda compares only the first byte.
+        d.encryption = (!e.starts_with('N')).then_some(e);
         tok = next_word(&mut rest);
     }
     for (server, client, field, slot) in [

@@ -220,6 +220,10 @@ fn it_refuses_to_write_what_amanda_would_read_differently() {
     assert!(h.set_restore_commands(None, Some("gzip -dc"), Some("tar")).is_err());
     assert!(h.set_restore_commands(None, Some("gzip -dc |"), None).is_err());
     assert!(Header::tape_start("X", "A B").to_block().is_err());
+    let h = DumpHeader::file("X", "h\"", "/d", 0, "p");
+    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "name", .. })));
+    let h = DumpHeader::file("X", "h", "C:\\", 0, "p");
+    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "disk", .. })));
     let mut h = DumpHeader::file("X", "h", "/d", 0, "p");
     h.dle = Some("x".repeat(40_000));
     assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "dle_str", .. })));
@@ -285,11 +289,11 @@ prop_compose! {
         kind in kind(),
         datestamp in datestamp(),
         host in token(),
-        disk in "[ -~\t\n\u{e9}]{0,30}",
+        disk in "[ -~\t\n\u{e9}]{0,30}".prop_filter("Amanda misreads a trailing backslash", |d| !d.ends_with('\\')),
         level in 0u32..400,
         compression in prop::option::of(token().prop_filter("N means none", |s| s != "N")),
         program in token().prop_filter("no .exe", |p| !p.to_ascii_lowercase().ends_with(".exe")),
-        encryption in prop::option::of(token().prop_filter("N means none", |s| s != "N")),
+        encryption in prop::option::of(token().prop_filter("N... means none", |s| !s.starts_with('N'))),
         custom_compress in on_side(),
         encrypt in on_side(),
         decrypt_option in on_side(),
@@ -302,7 +306,8 @@ prop_compose! {
         server_crc in crc(),
         dle in prop::option::of(dle()),
         block_kib in prop::option::of(1u32..4096),
-        pipeline in prop::option::of((prop::option::of("[a-z ]{1,10}\\|"), prop::option::of("[a-z ]{1,10}\\|"), "[a-z][a-z -]{0,20}")),
+        // Commands as Amanda's dumper writes them ("cmd |", trimmed): its parser trims them.
+        pipeline in prop::option::of((prop::option::of("[a-z]([a-z -]{0,8}[a-z])? \\|"), prop::option::of("[a-z]([a-z -]{0,8}[a-z])? \\|"), "[a-z]([a-z -]{0,18}[a-z])?")),
     ) -> DumpHeader {
         let mut h = DumpHeader::file(&datestamp, &host, &disk, level, &program);
         h.kind = kind;
@@ -327,7 +332,7 @@ prop_compose! {
     }
 }
 
-fn header() -> impl Strategy<Value = Header> {
+pub(crate) fn header() -> impl Strategy<Value = Header> {
     prop_oneof![
         (datestamp(), token()).prop_map(|(d, l)| Header::tape_start(&d, &l)),
         datestamp().prop_map(|datestamp| Header::TapeEnd { datestamp }),

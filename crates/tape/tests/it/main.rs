@@ -1,5 +1,6 @@
 //! Integration tests for reelcheck-tape.
 
+mod amanda;
 mod header;
 mod sim;
 mod vfs;
