@@ -1,0 +1,130 @@
+//! The server's resolved configuration: nsca.cfg, the authz file and the options.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::log::Logger;
+use super::writer::WriterConfig;
+use super::{ServeOptions, ServerError};
+use crate::authz::{Authz, Credential};
+use crate::cipher::Method;
+
+/// Everything a connection and the writer need, resolved from nsca.cfg and options.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `decryption_method`.
+    pub method: Method,
+    /// `password` (untrimmed bytes).
+    pub password: Vec<u8>,
+    /// Authorization rules from `--authz`.
+    pub authz: Option<Arc<Authz>>,
+    /// Command file, dump file, append/aggregate flags, checkresult directory.
+    pub writer: WriterConfig,
+    /// `debug`.
+    pub debug: bool,
+    /// `log_facility` name.
+    pub log_facility: Option<String>,
+    /// `max_packet_age` when `--enforce-max-packet-age` is given and it is non-zero.
+    pub max_packet_age: Option<u32>,
+    /// `server_address` (empty: all addresses).
+    pub server_address: String,
+    /// `server_port`.
+    pub server_port: u16,
+    /// `pid_file`.
+    pub pid_file: Option<PathBuf>,
+    /// `nsca_user`.
+    pub nsca_user: Option<String>,
+    /// `nsca_group`.
+    pub nsca_group: Option<String>,
+    /// Offset of local time from UTC for checkresult files.
+    pub utc_offset_secs: i64,
+}
+
+impl Settings {
+    /// Reads nsca.cfg (and the authz file) named in `options`.
+    pub fn load(options: &ServeOptions) -> Result<Self, ServerError> {
+        let cfg = crate::config::NscaConfig::load(&options.config)?;
+        Self::from_config(options, &cfg)
+    }
+
+    /// Resolves a parsed nsca.cfg with the options (authz file, opt-in checks).
+    pub fn from_config(
+        options: &ServeOptions,
+        cfg: &crate::config::NscaConfig,
+    ) -> Result<Self, ServerError> {
+        let method = Method::from_number(i64::from(cfg.decryption_method)).map_err(|error| {
+            ServerError::Method {
+                path: options.config.clone(),
+                error,
+            }
+        })?;
+        let authz = match &options.authz {
+            Some(path) => {
+                let default = Credential::new(method.number(), cfg.password.clone());
+                let authz = Authz::load(path, &default)?;
+                check_authz_methods(path, &authz)?;
+                Some(Arc::new(authz))
+            }
+            None => None,
+        };
+        let alternate = cfg
+            .alternate_dump_file
+            .clone()
+            .filter(|p| p.as_path() != Path::new("/dev/null"));
+        Ok(Self {
+            method,
+            password: cfg.password.clone(),
+            authz,
+            writer: WriterConfig {
+                command_file: cfg.command_file.clone(),
+                alternate_dump_file: alternate,
+                append: cfg.append_to_file,
+                aggregate: cfg.aggregate_writes,
+                check_result_path: cfg.check_result_path.clone(),
+            },
+            debug: cfg.debug,
+            log_facility: cfg.log_facility.clone(),
+            max_packet_age: if options.enforce_max_packet_age && cfg.max_packet_age > 0 {
+                Some(cfg.max_packet_age)
+            } else {
+                None
+            },
+            server_address: cfg.server_address.clone(),
+            server_port: cfg.server_port,
+            pid_file: cfg.pid_file.clone(),
+            nsca_user: cfg.nsca_user.clone(),
+            nsca_group: cfg.nsca_group.clone(),
+            utc_offset_secs: options.utc_offset_secs,
+        })
+    }
+
+    /// Applies `debug` and `log_facility` to the logger.
+    pub fn apply_to_logger(&self, logger: &Logger) {
+        logger.set_debug(self.debug);
+        if let Some(name) = &self.log_facility
+            && !logger.set_facility(name)
+        {
+            logger.log(
+                super::log::Level::Warning,
+                &format!("Invalid log_facility '{name}' specified in config file"),
+            );
+        }
+    }
+}
+
+/// Every method named in the authz file must be usable.
+fn check_authz_methods(path: &Path, authz: &Authz) -> Result<(), ServerError> {
+    for rule in authz.rules() {
+        if let crate::authz::CredentialMatch::Exactly(c) = &rule.credential
+            && let Err(e) = Method::from_number(i64::from(c.method))
+        {
+            return Err(crate::authz::AuthzError {
+                path: path.to_owned(),
+                line: rule.line,
+                kind: crate::authz::AuthzErrorKind::BadMethod(e.to_string()),
+            }
+            .into());
+        }
+    }
+    Ok(())
+}
