@@ -213,6 +213,15 @@ where
                             continue;
                         }
                     }
+                    if settings.strict_mode_spoofing
+                        && !host_matches_peer(cmdfile::cut_at_newline(&result.host), peer).await
+                    {
+                        emit(ServerEvent::StrictModeDropped {
+                            peer,
+                            host: result.host.clone(),
+                        });
+                        continue;
+                    }
                     let job = make_job(settings, &result);
                     emit(ServerEvent::ResultAccepted {
                         peer,
@@ -267,6 +276,18 @@ where
                 }
             }
         }
+    }
+}
+
+/// `strict_mode_spoofing`: whether `host` resolves to the client's address (same family).
+async fn host_matches_peer(host: &[u8], peer: Option<SocketAddr>) -> bool {
+    let (Some(peer), Ok(name)) = (peer, std::str::from_utf8(host)) else {
+        return false;
+    };
+    let peer_ip = peer.ip().to_canonical();
+    match tokio::net::lookup_host((name, 0)).await {
+        Ok(addrs) => addrs.into_iter().any(|a| a.ip().to_canonical() == peer_ip),
+        Err(_) => false,
     }
 }
 

@@ -135,6 +135,14 @@ pub enum ServerEvent {
         /// The rule that decided.
         decision: Decision,
     },
+    /// `strict_mode_spoofing`: the host name does not resolve to the client's address;
+    /// the result is dropped, the connection stays open (2.10 behaviour).
+    StrictModeDropped {
+        /// The client's address.
+        peer: Option<SocketAddr>,
+        /// Host name claimed by the result.
+        host: Vec<u8>,
+    },
     /// A packet was rejected; the connection is closed.
     PacketRejected {
         /// The client's address.
@@ -251,6 +259,9 @@ impl fmt::Display for ServerEvent {
                 lossy(host),
                 lossy(service)
             ),
+            Self::StrictModeDropped { host, .. } => {
+                write!(f, "result dropped by strict mode host={}", lossy(host))
+            }
             Self::PacketRejected { reason, .. } => write!(f, "packet rejected: {reason}"),
             Self::ConnectionClosed {
                 reason,

@@ -50,33 +50,6 @@ pub enum LogTarget {
     Silent,
 }
 
-/// Maps an nsca.cfg `log_facility` name to its syslog facility number.
-pub fn facility_code(name: &str) -> Option<u8> {
-    Some(match name {
-        "kern" => 0,
-        "user" => 1,
-        "mail" => 2,
-        "daemon" => 3,
-        "auth" => 4,
-        "syslog" => 5,
-        "lpr" => 6,
-        "news" => 7,
-        "uucp" => 8,
-        "cron" => 9,
-        "authpriv" => 10,
-        "ftp" => 11,
-        "local0" => 16,
-        "local1" => 17,
-        "local2" => 18,
-        "local3" => 19,
-        "local4" => 20,
-        "local5" => 21,
-        "local6" => 22,
-        "local7" => 23,
-        _ => return None,
-    })
-}
-
 enum Out {
     Syslog {
         socket: Option<UnixDatagram>,
@@ -119,15 +92,9 @@ impl Logger {
         }
     }
 
-    /// Sets the syslog facility by nsca.cfg name; unknown names keep the old one.
-    pub fn set_facility(&self, name: &str) -> bool {
-        match facility_code(name) {
-            Some(code) => {
-                self.facility.store(code, Ordering::Relaxed);
-                true
-            }
-            None => false,
-        }
+    /// Sets the syslog facility number (`log_facility`, see [`crate::config::LogFacility::code`]).
+    pub fn set_facility_code(&self, code: u8) {
+        self.facility.store(code.min(23), Ordering::Relaxed);
     }
 
     /// Turns the `debug=1` messages on or off.
@@ -258,6 +225,14 @@ pub fn render(event: &ServerEvent, debug: bool) -> Vec<(Level, String)> {
                 "Authorization - dropped check for host '{}' service '{}' from {} ({decision})",
                 lossy(host),
                 lossy(service),
+                peer_text(peer)
+            ),
+        )),
+        ServerEvent::StrictModeDropped { peer, host } => out.push((
+            Level::Warning,
+            format!(
+                "Strict mode - dropped check for {} due to non-matching host name. (client {})",
+                lossy(host),
                 peer_text(peer)
             ),
         )),

@@ -392,17 +392,25 @@ impl Server {
         &self.settings
     }
 
-    /// Drops root privileges to `nsca_user`/`nsca_group` (only when running as root).
+    /// Enters `nsca_chroot` (if set), then drops root privileges to
+    /// `nsca_user`/`nsca_group` (only when running as root), as 2.10 does.
     ///
     /// This changes the whole process: call it once, after binding, before starting
     /// the runtime's worker threads.
     pub fn drop_privileges(&self) -> Result<(), ServerError> {
+        // Names are resolved before chroot, while /etc/passwd is reachable.
         let id = privs::resolve(
             self.settings.nsca_user.as_deref(),
             self.settings.nsca_group.as_deref(),
         );
         for w in &id.warnings {
             self.logger.log(log::Level::Err, w);
+        }
+        if let Some(dir) = &self.settings.nsca_chroot
+            && let Err(e) = privs::chroot(dir)
+        {
+            self.logger.log(log::Level::Err, &e.to_string());
+            return Err(e.into());
         }
         match privs::drop_privileges(&id) {
             Ok(warnings) => {

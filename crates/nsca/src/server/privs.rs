@@ -30,6 +30,28 @@ pub enum PrivilegeError {
         /// The user id.
         uid: u32,
     },
+    /// `chdir` into `nsca_chroot` failed.
+    #[error("can not chdir into chroot directory: {error}")]
+    ChrootDir {
+        /// The OS error text.
+        error: String,
+    },
+    /// `chroot` failed.
+    #[error("can not chroot: {error}")]
+    Chroot {
+        /// The OS error text.
+        error: String,
+    },
+}
+
+/// Changes the root directory to `dir` (`nsca_chroot`), as 2.10's `do_chroot`.
+pub fn chroot(dir: &std::path::Path) -> Result<(), PrivilegeError> {
+    nix::unistd::chdir(dir).map_err(|e| PrivilegeError::ChrootDir {
+        error: e.desc().to_owned(),
+    })?;
+    nix::unistd::chroot(".").map_err(|e| PrivilegeError::Chroot {
+        error: e.desc().to_owned(),
+    })
 }
 
 /// Target user and group ids, resolved from `nsca_user` / `nsca_group`.

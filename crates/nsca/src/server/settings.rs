@@ -8,6 +8,7 @@ use super::writer::WriterConfig;
 use super::{ServeOptions, ServerError};
 use crate::authz::{Authz, Credential};
 use crate::cipher::Method;
+use crate::config::LogFacility;
 
 /// Everything a connection and the writer need, resolved from nsca.cfg and options.
 #[derive(Clone, Debug)]
@@ -22,8 +23,14 @@ pub struct Settings {
     pub writer: WriterConfig,
     /// `debug`.
     pub debug: bool,
-    /// `log_facility` name.
-    pub log_facility: Option<String>,
+    /// `log_facility`.
+    pub log_facility: LogFacility,
+    /// Non-fatal config problems to log (2.10's warnings).
+    pub warnings: Vec<String>,
+    /// `strict_mode_spoofing`: the host name must resolve to the client's address.
+    pub strict_mode_spoofing: bool,
+    /// `nsca_chroot`.
+    pub nsca_chroot: Option<PathBuf>,
     /// `max_packet_age` when `--enforce-max-packet-age` is given and it is non-zero.
     pub max_packet_age: Option<u32>,
     /// `server_address` (empty: all addresses).
@@ -52,7 +59,7 @@ impl Settings {
         options: &ServeOptions,
         cfg: &crate::config::NscaConfig,
     ) -> Result<Self, ServerError> {
-        let method = Method::from_number(i64::from(cfg.decryption_method)).map_err(|error| {
+        let method = cfg.method().map_err(|error| {
             ServerError::Method {
                 path: options.config.clone(),
                 error,
@@ -67,10 +74,8 @@ impl Settings {
             }
             None => None,
         };
-        let alternate = cfg
-            .alternate_dump_file
-            .clone()
-            .filter(|p| p.as_path() != Path::new("/dev/null"));
+        let alternate = Some(cfg.alternate_dump_file.clone())
+            .filter(|p| !p.as_os_str().is_empty() && p.as_path() != Path::new("/dev/null"));
         Ok(Self {
             method,
             password: cfg.password.clone(),
@@ -83,9 +88,12 @@ impl Settings {
                 check_result_path: cfg.check_result_path.clone(),
             },
             debug: cfg.debug,
-            log_facility: cfg.log_facility.clone(),
+            log_facility: cfg.log_facility,
+            warnings: cfg.warnings.iter().map(ToString::to_string).collect(),
+            strict_mode_spoofing: cfg.strict_mode_spoofing,
+            nsca_chroot: cfg.nsca_chroot.clone(),
             max_packet_age: if options.enforce_max_packet_age && cfg.max_packet_age > 0 {
-                Some(cfg.max_packet_age)
+                Some(u32::try_from(cfg.max_packet_age).unwrap_or(u32::MAX))
             } else {
                 None
             },
@@ -98,16 +106,12 @@ impl Settings {
         })
     }
 
-    /// Applies `debug` and `log_facility` to the logger.
+    /// Applies `debug` and `log_facility` to the logger and logs the config warnings.
     pub fn apply_to_logger(&self, logger: &Logger) {
         logger.set_debug(self.debug);
-        if let Some(name) = &self.log_facility
-            && !logger.set_facility(name)
-        {
-            logger.log(
-                super::log::Level::Warning,
-                &format!("Invalid log_facility '{name}' specified in config file"),
-            );
+        logger.set_facility_code(self.log_facility.code());
+        for w in &self.warnings {
+            logger.log(super::log::Level::Warning, w);
         }
     }
 }
