@@ -37,7 +37,10 @@ pub const HEADER_BLOCK_SIZE: usize = 32 * 1024;
 pub const EOM_EARLY_WARNING_ZONE_BLOCKS: u64 = 4;
 
 /// Amanda's `DeviceAccessMode`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum AccessMode {
     /// Not started (`ACCESS_NULL`).
     #[default]

@@ -25,6 +25,7 @@
 
 mod fault;
 mod label;
+pub mod reference;
 mod volume;
 
 pub use fault::{FaultState, TapeFault};
@@ -42,7 +43,10 @@ use crate::device::{
 pub const LARGEST_BLOCK_ESTIMATE: usize = 16 * 1024 * 1024;
 
 /// How the drive signals the early warning (the OS tape driver's convention).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum EarlyWarningStyle {
     /// Linux `st`: the block that enters the zone is written; the next write returns
     /// ENOSPC with nothing written; later writes alternate success and ENOSPC.
@@ -53,8 +57,9 @@ pub enum EarlyWarningStyle {
     Bsd,
 }
 
-/// How a simulated drive is built.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// How a simulated drive is built (serde: every field optional, defaults as [`Default`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct SimConfig {
     /// Initial `BLOCK_SIZE` (Amanda's tape default: 32 KiB).
     pub block_size: usize,

@@ -10,7 +10,8 @@ use std::fmt;
 pub const MHVTL_EARLY_WARNING: u64 = 2 * 1024 * 1024;
 
 /// The size of a simulated volume.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct VolumeSpec {
     /// Bytes the medium holds (after compression accounting, see [`super::SimConfig`]).
     pub capacity: u64,
