@@ -1,0 +1,122 @@
+//! The command line: argument types and dispatch to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use reelcheck_harness::report;
+use reelcheck_harness::runner::{self, Layout};
+use reelcheck_harness::shard::Shard;
+
+/// reelcheck: a conformance and simulation test-bed for NSCA and Amanda-style tape writing.
+#[derive(Debug, Parser)]
+#[command(name = "reelcheck", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Replay every scenario (default: scenarios/), compare golden traces, print a table.
+    Run(RunArgs),
+    /// Replay one scenario and print its verdict and (with --trace) its whole trace.
+    Replay(ReplayArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Scenario files or directories.
+    #[arg(default_value = "scenarios")]
+    paths: Vec<PathBuf>,
+    /// Golden trace directory.
+    #[arg(long, default_value = "golden")]
+    golden: PathBuf,
+    /// Write a report: .json, .jsonl, .xml (JUnit) or .html, by extension.
+    #[arg(long, value_name = "FILE")]
+    report: Vec<PathBuf>,
+    /// Run only shard K of N (1 <= K <= N); shards split the sorted file list.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    shard: Shard,
+}
+
+#[derive(Debug, clap::Args)]
+struct ReplayArgs {
+    /// The scenario file.
+    file: PathBuf,
+    /// Golden trace directory.
+    #[arg(long, default_value = "golden")]
+    golden: PathBuf,
+    /// Print the full event trace.
+    #[arg(long)]
+    trace: bool,
+}
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Run(args) => run(args),
+        Command::Replay(args) => replay(args),
+    }
+}
+
+fn verdict_code(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    for path in &args.report {
+        report::Format::for_path(path)?;
+    }
+    let files = runner::collect(&args.paths, args.shard).context("collecting scenario files")?;
+    let layout = Layout {
+        golden: args.golden,
+    };
+    let records = runner::replay_all(&files, &layout);
+    print!("{}", report::table(&records));
+    for path in &args.report {
+        report::write(path, &records)?;
+        eprintln!("report written to {}", path.display());
+    }
+    Ok(verdict_code(records.iter().all(report::Record::passed)))
+}
+
+fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
+    let layout = Layout {
+        golden: args.golden,
+    };
+    let replayed = runner::replay(&args.file, &layout);
+    let r = &replayed.record;
+    if let Some(s) = &replayed.scenario {
+        println!(
+            "scenario {}/{} seed={}: {}",
+            s.header.kind, s.header.name, s.header.seed, s.header.about
+        );
+    }
+    if args.trace
+        && let Some(o) = &replayed.outcome
+    {
+        print!("{}", o.trace.render());
+    }
+    for (k, v) in &r.figures {
+        println!("{k} = {v}");
+    }
+    for reason in &r.reasons {
+        println!("FAIL: {reason}");
+    }
+    println!(
+        "verdict: {} (trace sha256 {})",
+        r.verdict.to_uppercase(),
+        if r.trace_hash.is_empty() {
+            "-"
+        } else {
+            &r.trace_hash
+        }
+    );
+    Ok(verdict_code(r.passed()))
+}

@@ -1,0 +1,151 @@
+//! Replaying scenario files: the engine behind `reelcheck run` and `replay`.
+//!
+//! Each scenario is loaded, run by its kind's runner, checked against its
+//! `[expect]` table and compared with its golden trace; the result is a
+//! report [`Record`]. A scenario that cannot even be loaded is an `error`
+//! record naming the file and line, never a panic.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::golden::{self, GoldenVerdict};
+use crate::report::Record;
+use crate::scenario::{self, Outcome, Scenario, Verdict};
+use crate::shard::Shard;
+
+/// Where scenarios and golden files live.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Root of the golden files (`golden/`).
+    pub golden: PathBuf,
+}
+
+/// Everything known about one replayed scenario.
+#[derive(Debug)]
+pub struct Replayed {
+    /// The loaded scenario, when it loaded.
+    pub scenario: Option<Scenario>,
+    /// The runner's outcome, when it ran.
+    pub outcome: Option<Outcome>,
+    /// How the trace compares with its golden file.
+    pub golden: Option<GoldenVerdict>,
+    /// The report line.
+    pub record: Record,
+}
+
+/// Loads, runs and checks one scenario file.
+pub fn replay(path: &Path, layout: &Layout) -> Replayed {
+    let started = Instant::now();
+    let file = path.display().to_string();
+    let mut record = Record {
+        file: file.clone(),
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        kind: String::new(),
+        seed: String::new(),
+        verdict: "error".into(),
+        reasons: Vec::new(),
+        figures: Vec::new(),
+        trace_hash: String::new(),
+        millis: 0,
+    };
+    let scenario = match Scenario::load(path) {
+        Ok(s) => s,
+        Err(e) => {
+            record.reasons.push(e.to_string());
+            return Replayed {
+                scenario: None,
+                outcome: None,
+                golden: None,
+                record,
+            };
+        }
+    };
+    record.name = scenario.header.name.clone();
+    record.kind = scenario.header.kind.to_string();
+    record.seed = scenario.header.seed.to_string();
+    let outcome = match scenario::run(&scenario) {
+        Ok(o) => o,
+        Err(e) => {
+            record.reasons.push(e.to_string());
+            record.millis = started.elapsed().as_millis() as u64;
+            return Replayed {
+                scenario: Some(scenario),
+                outcome: None,
+                golden: None,
+                record,
+            };
+        }
+    };
+    let rendered = outcome.trace.render();
+    record.trace_hash = outcome.trace.hash();
+    record.figures = outcome.figures.clone();
+    if let Verdict::Fail(reasons) = &outcome.verdict {
+        record.reasons.extend(reasons.iter().cloned());
+    }
+    let golden = match golden::compare(
+        &layout.golden,
+        scenario.header.kind,
+        &scenario.header.name,
+        &rendered,
+    ) {
+        Ok(g) => g,
+        Err(e) => {
+            record.reasons.push(format!("golden file unreadable: {e}"));
+            GoldenVerdict::Missing
+        }
+    };
+    let golden_path = golden::path(&layout.golden, scenario.header.kind, &scenario.header.name);
+    match &golden {
+        GoldenVerdict::Match => {}
+        GoldenVerdict::Missing => record.reasons.push(format!(
+            "no golden trace at {}: create it with `cargo test -p reelcheck-harness` and review with `cargo insta review`",
+            golden_path.display()
+        )),
+        GoldenVerdict::Differs { line, expected, actual } => record.reasons.push(format!(
+            "trace differs from {} at line {line}: expected {expected:?}, got {actual:?}",
+            golden_path.display()
+        )),
+    }
+    record.verdict = if record.reasons.is_empty() {
+        "pass"
+    } else {
+        "fail"
+    }
+    .into();
+    record.millis = started.elapsed().as_millis() as u64;
+    Replayed {
+        scenario: Some(scenario),
+        outcome: Some(outcome),
+        golden: Some(golden),
+        record,
+    }
+}
+
+/// Every scenario file under `paths` (files or directories), sorted, then
+/// this shard's share of them.
+///
+/// # Errors
+/// Paths that do not exist or cannot be listed.
+pub fn collect(paths: &[PathBuf], shard: Shard) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("{}: no such file or directory", p.display()),
+            ));
+        }
+        files.extend(scenario::discover(p)?);
+    }
+    files.sort();
+    files.dedup();
+    Ok(shard.select(files))
+}
+
+/// Replays every file, in order.
+pub fn replay_all(files: &[PathBuf], layout: &Layout) -> Vec<Record> {
+    files.iter().map(|f| replay(f, layout).record).collect()
+}

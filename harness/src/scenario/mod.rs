@@ -1,0 +1,338 @@
+//! The scenario engine: TOML files under `scenarios/<kind>/`, dispatched by
+//! `kind` to a [`Runner`], each producing a verdict, key figures and a trace.
+//!
+//! Every scenario file has `name`, `about` (one sentence), `kind`, `seed`,
+//! kind-specific tables and an `[expect]` table. The engine checks the
+//! top-level keys itself (so an unknown key is reported with its line and the
+//! list of keys the kind accepts); runners deserialize their own tables with
+//! `deny_unknown_fields`, so nested mistakes are located too.
+
+mod error;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+pub use error::{ScenarioError, line_col};
+
+use crate::rng::Seed;
+use crate::trace::Trace;
+
+/// The component a scenario exercises.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// NSCA client/server sessions.
+    Nsca,
+    /// Transfer chains: linkage and runs.
+    Xfer,
+    /// Device operations on simulated drives and vfs volumes.
+    Tape,
+    /// The taper writing dumps in parts across volumes.
+    Taper,
+}
+
+impl Kind {
+    /// Every kind, in report order.
+    pub const ALL: [Kind; 4] = [Kind::Nsca, Kind::Xfer, Kind::Tape, Kind::Taper];
+
+    /// The lower-case name used in files and directories.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Nsca => "nsca",
+            Kind::Xfer => "xfer",
+            Kind::Tape => "tape",
+            Kind::Taper => "taper",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The keys every scenario has.
+pub const COMMON_KEYS: &[&str] = &["name", "about", "kind", "seed", "expect"];
+
+/// The common header of a scenario file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Header {
+    /// Stable identifier; also the golden file's name.
+    pub name: String,
+    /// One sentence saying what the scenario shows.
+    pub about: String,
+    /// Which runner replays it.
+    pub kind: Kind,
+    /// The seed of every random choice in the run.
+    pub seed: Seed,
+}
+
+#[derive(Deserialize)]
+struct RawHeader {
+    name: String,
+    about: String,
+    kind: Kind,
+    seed: u64,
+    expect: toml::Table,
+}
+
+/// A parsed scenario file: its header plus the text runners deserialize.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The whole file.
+    pub text: String,
+    /// The common header.
+    pub header: Header,
+}
+
+impl Scenario {
+    /// Reads and checks a scenario file.
+    ///
+    /// # Errors
+    /// Unreadable files, TOML syntax errors, missing or mistyped common keys,
+    /// unknown top-level keys for the kind, and kinds without a runner.
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, text)
+    }
+
+    /// Checks scenario text as if read from `path`.
+    ///
+    /// # Errors
+    /// As [`Scenario::load`], except reading.
+    pub fn parse(path: &Path, text: String) -> Result<Scenario, ScenarioError> {
+        let table = toml::de::DeTable::parse(&text)
+            .map_err(|e| ScenarioError::from_toml(path, &text, &e))?;
+        let raw: RawHeader = toml::from_str(&text).map_err(|e| {
+            let msg = e.message();
+            if msg.contains("missing field `expect`") {
+                ScenarioError::at(
+                    path,
+                    &text,
+                    text.len(),
+                    "missing [expect] table: every scenario states what it expects",
+                )
+            } else {
+                ScenarioError::from_toml(path, &text, &e)
+            }
+        })?;
+        let runner = runner_for(raw.kind).ok_or_else(|| ScenarioError::NoRunner {
+            path: path.to_path_buf(),
+            kind: raw.kind.to_string(),
+            known: runners()
+                .iter()
+                .map(|r| r.kind().name())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })?;
+        if let Some(dir) = path
+            .parent()
+            .and_then(Path::file_name)
+            .and_then(|d| d.to_str())
+            && Kind::ALL.iter().any(|k| k.name() == dir)
+            && dir != raw.kind.name()
+        {
+            return Err(ScenarioError::Misplaced {
+                path: path.to_path_buf(),
+                kind: raw.kind.to_string(),
+            });
+        }
+        let allowed: Vec<&str> = COMMON_KEYS
+            .iter()
+            .chain(runner.sections())
+            .copied()
+            .collect();
+        let mut keys: Vec<_> = table.get_ref().keys().collect();
+        keys.sort_by_key(|k| k.span().start);
+        if let Some(bad) = keys
+            .into_iter()
+            .find(|k| !allowed.contains(&k.get_ref().as_ref()))
+        {
+            return Err(ScenarioError::at(
+                path,
+                &text,
+                bad.span().start,
+                format!(
+                    "unknown field `{}`, expected one of {}",
+                    bad.get_ref(),
+                    quoted(&allowed)
+                ),
+            ));
+        }
+        if raw.about.trim().is_empty() || raw.about.contains('\n') {
+            let at = text.find("about").unwrap_or(0);
+            return Err(ScenarioError::at(
+                path,
+                &text,
+                at,
+                "`about` must be one non-empty sentence",
+            ));
+        }
+        if raw.expect.is_empty() {
+            let at = text.find("[expect]").unwrap_or(0);
+            return Err(ScenarioError::at(
+                path,
+                &text,
+                at,
+                "[expect] is empty: say what the run must show",
+            ));
+        }
+        let header = Header {
+            name: raw.name,
+            about: raw.about,
+            kind: raw.kind,
+            seed: Seed(raw.seed),
+        };
+        Ok(Scenario {
+            path: path.to_path_buf(),
+            text,
+            header,
+        })
+    }
+
+    /// Deserializes the runner's view of the file (its own tables).
+    ///
+    /// # Errors
+    /// Type errors and unknown nested fields, located in the file.
+    pub fn spec<T: DeserializeOwned>(&self) -> Result<T, ScenarioError> {
+        toml::from_str(&self.text).map_err(|e| ScenarioError::from_toml(&self.path, &self.text, &e))
+    }
+}
+
+fn quoted(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Pass or fail, with every reason for a failure.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub enum Verdict {
+    /// Every expectation held.
+    Pass,
+    /// At least one expectation failed; one line per failure.
+    Fail(Vec<String>),
+}
+
+impl Verdict {
+    /// True for [`Verdict::Pass`].
+    pub fn passed(&self) -> bool {
+        matches!(self, Verdict::Pass)
+    }
+}
+
+/// What running one scenario produced.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Whether the `[expect]` table held.
+    pub verdict: Verdict,
+    /// The run's events, for the golden file.
+    pub trace: Trace,
+    /// Key figures for the report table (`bytes`, `parts`, `linkage cost`).
+    pub figures: Vec<(String, String)>,
+}
+
+/// Collects expectation failures while a runner checks `[expect]`.
+#[derive(Debug, Default)]
+pub struct Checks {
+    failures: Vec<String>,
+}
+
+impl Checks {
+    /// Records a failure unless `actual == expected`.
+    pub fn eq<T: PartialEq + fmt::Debug>(&mut self, what: &str, actual: T, expected: T) {
+        if actual != expected {
+            self.failures
+                .push(format!("{what}: expected {expected:?}, got {actual:?}"));
+        }
+    }
+
+    /// Records `message` as a failure unless `ok`.
+    pub fn that(&mut self, ok: bool, message: impl FnOnce() -> String) {
+        if !ok {
+            self.failures.push(message());
+        }
+    }
+
+    /// The verdict over everything checked.
+    pub fn verdict(self) -> Verdict {
+        if self.failures.is_empty() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail(self.failures)
+        }
+    }
+}
+
+/// Replays scenarios of one kind.
+pub trait Runner: Sync {
+    /// The kind this runner replays.
+    fn kind(&self) -> Kind;
+    /// Top-level keys this kind accepts besides [`COMMON_KEYS`].
+    fn sections(&self) -> &'static [&'static str];
+    /// Runs the scenario and checks its `[expect]` table.
+    ///
+    /// # Errors
+    /// A scenario whose kind-specific tables are invalid.
+    fn run(&self, scenario: &Scenario) -> Result<Outcome, ScenarioError>;
+}
+
+/// Every runner in this build.
+pub fn runners() -> &'static [&'static dyn Runner] {
+    crate::kinds::RUNNERS
+}
+
+/// The runner for `kind`, if this build has one.
+pub fn runner_for(kind: Kind) -> Option<&'static dyn Runner> {
+    runners().iter().copied().find(|r| r.kind() == kind)
+}
+
+/// Runs a loaded scenario with its kind's runner.
+///
+/// # Errors
+/// As [`Runner::run`].
+pub fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
+    let runner = runner_for(scenario.header.kind).ok_or_else(|| ScenarioError::NoRunner {
+        path: scenario.path.clone(),
+        kind: scenario.header.kind.to_string(),
+        known: String::new(),
+    })?;
+    runner.run(scenario)
+}
+
+/// Every `*.toml` under `root` (recursively), sorted by path.
+///
+/// # Errors
+/// Directories that cannot be listed.
+pub fn discover(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if root.is_file() {
+        out.push(root.to_path_buf());
+        return Ok(out);
+    }
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "toml") {
+                out.push(path);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
