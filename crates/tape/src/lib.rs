@@ -7,6 +7,8 @@
 
 pub mod device;
 pub mod header;
+pub mod inspect;
 pub mod library;
 pub mod sim;
 pub mod vfs;
+pub mod vtape;

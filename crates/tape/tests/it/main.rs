@@ -2,5 +2,7 @@
 
 mod amanda;
 mod header;
+mod inspect;
 mod sim;
 mod vfs;
+mod vtape;
