@@ -91,11 +91,6 @@ impl<'a> Strtok<'a> {
         Self { s, pos: 0 }
     }
 
-    /// The position just after the previous token (where the next call starts).
-    pub(crate) fn rest(&self) -> &'a [u8] {
-        &self.s[self.pos..]
-    }
-
     /// `strtok(NULL, delims)`: skips leading delimiters, returns the token up to the next one.
     pub(crate) fn next_token(&mut self, delims: &[u8]) -> Option<&'a [u8]> {
         let s = self.s;

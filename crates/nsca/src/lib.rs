@@ -21,7 +21,5 @@ mod cstr;
 pub mod error;
 pub mod input;
 pub mod session;
-pub mod server;
-pub mod authz;
 
 pub use error::{Error, Result};
