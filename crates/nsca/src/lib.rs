@@ -21,5 +21,7 @@ mod cstr;
 pub mod error;
 pub mod input;
 pub mod session;
+pub mod server;
+pub mod authz;
 
 pub use error::{Error, Result};
