@@ -132,18 +132,20 @@ pub(crate) fn dump_bytes(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
-/// One part written by [`split_dump`]: (part number, file number, data bytes, LEOM seen).
+/// One part written by [`split_dump`], as Amanda's XMSG_PART_DONE reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct PartDone {
     pub partnum: u32,
     pub fileno: u32,
     pub size: u64,
+    pub ok: bool,
     pub eom: bool,
 }
 
 /// Writes `data` as a split dump the way Amanda's splitter does on vfs: 32 KiB blocks
-/// (the last one short), a new part every `part_size` bytes (0 = no splitting), and the
-/// part closed cleanly when a write reports LEOM; stops when the volume is at EOM.
+/// (the last one short), a new part every `part_size` bytes (0 = no splitting), the
+/// part closed cleanly when a write reports LEOM, and failed (what was written stays)
+/// when a write does not succeed; stops when the volume is at EOM.
 pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Vec<PartDone> {
     let mut parts = Vec::new();
     let mut offset = 0usize;
@@ -161,9 +163,13 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
         let text = Header::Dump(Box::new(header)).to_text().expect("valid header");
         let fileno = dev.start_file(text.as_bytes()).expect("start_file");
         let mut size = 0u64;
+        let mut ok = true;
         while offset < data.len() && (part_size == 0 || size < part_size) {
             let end = (offset + 32_768).min(data.len());
-            assert_eq!(dev.write_block(&data[offset..end]).expect("no misuse"), WriteResult::Success);
+            if dev.write_block(&data[offset..end]).expect("no misuse") != WriteResult::Success {
+                ok = false;
+                break;
+            }
             size += (end - offset) as u64;
             offset = end;
             if dev.state().is_eom {
@@ -172,13 +178,15 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
         }
         dev.finish_file().expect("finish_file");
         let eom = dev.state().is_eom;
+        // Amanda reports a failed part with size 0 (its bytes are not counted).
         parts.push(PartDone {
             partnum,
             fileno,
-            size,
+            size: if ok { size } else { 0 },
+            ok,
             eom,
         });
-        if eom {
+        if eom || !ok {
             break;
         }
         partnum += 1;
@@ -187,8 +195,20 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
 }
 
 fn our_volume(dir: &Path, label: &str, data: &[u8], part_size: u64, limit: Option<u64>) -> Vec<PartDone> {
+    our_volume_leom(dir, label, data, part_size, limit, true)
+}
+
+fn our_volume_leom(
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: Option<u64>,
+    leom: bool,
+) -> Vec<PartDone> {
     let mut dev = VfsDevice::new("vtape0", dir);
     dev.set_property(Property::MaxVolumeUsage(limit)).expect("settable");
+    dev.set_property(Property::Leom(leom)).expect("settable");
     dev.start(AccessMode::Write, Some(label), Some("20240101000000")).expect("label");
     let parts = split_dump(&mut dev, data, part_size);
     dev.finish().expect("finish");
@@ -252,6 +272,18 @@ print "DONE\n";
 /// Writes `data` onto a fresh vfs volume in `dir` with Amanda's own splitter; returns the
 /// PART_DONE messages.
 fn amanda_volume(work: &Path, dir: &Path, label: &str, data: &[u8], part_size: u64, limit: u64) -> Vec<PartDone> {
+    amanda_volume_leom(work, dir, label, data, part_size, limit, true)
+}
+
+fn amanda_volume_leom(
+    work: &Path,
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: u64,
+    leom: bool,
+) -> Vec<PartDone> {
     let datafile = work.join("dump.bin");
     std::fs::write(&datafile, data).expect("write dump data");
     let out = run_perl(
@@ -263,7 +295,7 @@ fn amanda_volume(work: &Path, dir: &Path, label: &str, data: &[u8], part_size: u
             &datafile.to_string_lossy(),
             &part_size.to_string(),
             &limit.to_string(),
-            "1",
+            if leom { "1" } else { "0" },
         ],
     );
     assert!(out.contains("DONE"), "Amanda's splitter did not finish:\n{out}");
@@ -276,6 +308,7 @@ fn amanda_volume(work: &Path, dir: &Path, label: &str, data: &[u8], part_size: u
                 partnum: f[0] as u32,
                 fileno: f[1] as u32,
                 size: f[2],
+                ok: f[3] == 1,
                 eom: f[4] == 1,
             }
         })
@@ -352,6 +385,7 @@ fn it_amrestore_restores_the_part_we_cut_at_leom() {
             partnum: 1,
             fileno: 1,
             size: 491_520,
+            ok: true,
             eom: true
         }]
     );
@@ -449,21 +483,23 @@ fn it_reads_a_volume_amandas_own_taper_wrote() {
 
 #[test]
 fn it_writes_the_same_volume_as_amanda_for_the_same_dump() {
-    // Three verified configurations (reference §9): plain splitting; LEOM with no part
-    // size (one part of 491520); LEOM cutting the second part to 196608.
+    // The verified configurations of reference §9: plain splitting; LEOM with no part
+    // size (one part of 491520); LEOM cutting the second part to 196608; no LEOM, so
+    // part 3 fails at MAX_VOLUME_USAGE and leaves a header-only file.
     let data = dump_bytes(1_000_000, 9);
-    for (part_size, limit, expect) in [
-        (262_144u64, 0u64, vec![262_144u64, 262_144, 262_144, 213_568]),
-        (0, 655_360, vec![491_520]),
-        (262_144, 655_360, vec![262_144, 196_608]),
+    for (part_size, limit, leom, expect) in [
+        (262_144u64, 0u64, true, vec![(262_144u64, true), (262_144, true), (262_144, true), (213_568, true)]),
+        (0, 655_360, true, vec![(491_520, true)]),
+        (262_144, 655_360, true, vec![(262_144, true), (196_608, true)]),
+        (262_144, 655_360, false, vec![(262_144, true), (262_144, true), (0, false)]),
     ] {
         let tmp = tempfile::tempdir().expect("tempdir");
         let theirs = mkdir(tmp.path(), "amanda");
         let ours = mkdir(tmp.path(), "ours");
-        let amanda_parts = amanda_volume(tmp.path(), &theirs, "VOL-1", &data, part_size, limit);
-        let our_parts = our_volume(&ours, "VOL-1", &data, part_size, (limit > 0).then_some(limit));
-        let sizes: Vec<u64> = amanda_parts.iter().map(|p| p.size).collect();
-        assert_eq!(sizes, expect, "Amanda, part_size={part_size} limit={limit}");
+        let amanda_parts = amanda_volume_leom(tmp.path(), &theirs, "VOL-1", &data, part_size, limit, leom);
+        let our_parts = our_volume_leom(&ours, "VOL-1", &data, part_size, (limit > 0).then_some(limit), leom);
+        let sizes: Vec<(u64, bool)> = amanda_parts.iter().map(|p| (p.size, p.ok)).collect();
+        assert_eq!(sizes, expect, "Amanda, part_size={part_size} limit={limit} leom={leom}");
         assert_eq!(our_parts, amanda_parts, "part_size={part_size} limit={limit}");
         let (a, o) = (tree(&theirs), tree(&ours));
         let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
@@ -545,4 +581,138 @@ fn it_agrees_with_amanda_header_on_generated_headers() {
         }
     }
     assert!(rest.is_empty());
+}
+
+#[test]
+fn it_inspects_what_amandas_taper_leaves_as_notes_not_errors() {
+    use reelcheck_tape::inspect::{Note, inspect};
+    // No LEOM: part 3 fails at MAX_VOLUME_USAGE and leaves a header-only file (§9, §10.3).
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vol = mkdir(tmp.path(), "failed-part");
+    let data = dump_bytes(1_048_576, 13);
+    let parts = amanda_volume_leom(tmp.path(), &vol, "VOL-1", &data, 262_144, 655_360, false);
+    assert_eq!(parts.last().map(|p| (p.fileno, p.ok, p.eom)), Some((3, false, true)));
+    let r = inspect(&vol).expect("inspects");
+    assert!(r.is_ok(), "{r}");
+    assert_eq!(r.files.len(), 3);
+    assert_eq!(r.notes, [Note::HeaderOnly { fileno: 3 }], "{r}");
+    assert_eq!(r.files[2].header.as_ref().and_then(|h| h.as_dump()).map(|d| d.parts()), Some((3, -1)));
+
+    // A dump of exactly 4 parts: the splitter adds an empty fifth part (§10.3).
+    let vol = mkdir(tmp.path(), "empty-trailing-part");
+    let parts = amanda_volume(tmp.path(), &vol, "VOL-2", &data, 262_144, 0);
+    assert_eq!(parts.len(), 5);
+    let r = inspect(&vol).expect("inspects");
+    assert!(r.is_ok(), "{r}");
+    assert_eq!(r.notes, [Note::HeaderOnly { fileno: 5 }], "{r}");
+    assert_eq!(r.volume_bytes(), 32_768 * 6 + 1_048_576);
+}
+
+const AMANDA_CHANGER: &str = r#"
+use strict; use warnings;
+use Amanda::Config qw(:init :getconf);
+use Amanda::Debug;
+use Amanda::Storage;
+use Amanda::MainLoop;
+use Amanda::Device qw(:constants);
+config_init($CONFIG_INIT_USE_CWD, undef);
+my ($lvl, @errs) = config_errors();
+die "config: @errs" if $lvl >= $CFGERR_ERRORS;
+Amanda::Debug::dbopen("server");
+my $storage = Amanda::Storage->new();
+die "storage: $storage" if $storage->isa("Amanda::Changer::Error");
+my $chg = $storage->{'chg'};
+$chg->inventory(inventory_cb => sub {
+    my ($err, $inv) = @_;
+    die "inventory: $err" if $err;
+    for my $s (@$inv) {
+        print "INV $s->{slot} ", ($s->{label} // '-'), " ", ($s->{current} ? 1 : 0), "\n";
+    }
+    $chg->load(label => "VOL-2", res_cb => sub {
+        my ($err, $res) = @_;
+        die "load: $err" if $err;
+        my $dev = $res->{device};
+        print "LOADED $res->{this_slot} ", ($dev->volume_label // '-'), "\n";
+        $dev->start($ACCESS_READ, undef, undef) or die "start: " . $dev->error_or_status();
+        my $hdr = $dev->seek_file(1) or die "seek: " . $dev->error_or_status();
+        print "FILE1 ", $hdr->summary(), "\n";
+        $dev->finish();
+        $res->release(finished_cb => sub {
+            $chg->load(relative_slot => "next", set_current => 1, res_cb => sub {
+                my ($err, $res) = @_;
+                die "load next: $err" if $err;
+                print "NEXT $res->{this_slot}\n";
+                $res->release(finished_cb => sub { $storage->quit(); Amanda::MainLoop::quit(); });
+            });
+        });
+    });
+});
+Amanda::MainLoop::run();
+"#;
+
+#[test]
+fn it_amanda_changer_uses_a_vtape_library_we_built() {
+    use reelcheck_tape::vtape::VtapeLibrary;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let lib = VtapeLibrary::create(tmp.path().join("lib"), 3).expect("library");
+    for n in 1..=3 {
+        lib.label_volume(n, &format!("VOL-{n}"), "20240101000000").expect("label");
+    }
+    let data = dump_bytes(400_000, 17);
+    let mut dev = lib.device(2).expect("slot 2");
+    dev.start(AccessMode::Write, Some("VOL-2"), Some("20240101000000")).expect("label");
+    let parts = split_dump(&mut dev, &data, 262_144);
+    dev.finish().expect("finish");
+    assert_eq!(parts.len(), 2);
+    lib.set_current(1).expect("current 1");
+
+    let conf = mkdir(tmp.path(), "conf");
+    let c = conf.display();
+    std::fs::write(
+        conf.join("amanda.conf"),
+        format!(
+            "org \"reelcheck\"\ninfofile \"{c}/curinfo\"\nlogdir \"{c}\"\nindexdir \"{c}/index\"\n\
+             tapelist \"{c}/tapelist\"\ntpchanger \"chg-disk:{}\"\nlabelstr \"^VOL-.*$\"\n\
+             tapetype \"TEST\"\ndefine tapetype TEST {{\n    length 100 mbytes\n}}\n",
+            lib.root().display()
+        ),
+    )
+    .expect("amanda.conf");
+    std::fs::write(conf.join("tapelist"), "").expect("tapelist");
+    let run = || {
+        let perl = find_program("perl");
+        let script = conf.join("changer.pl");
+        std::fs::write(&script, AMANDA_CHANGER).expect("script");
+        let out = Command::new(perl)
+            .arg(&script)
+            .current_dir(&conf)
+            .env("PERL5LIB", amanda_perl_lib())
+            .output()
+            .expect("perl");
+        String::from_utf8_lossy(&check(out, "Amanda changer script").stdout).into_owned()
+    };
+    let out = run();
+    // Amanda sees our slots, labels and current slot.
+    for line in ["INV 1 VOL-1 1", "INV 2 VOL-2 0", "INV 3 VOL-3 0", "LOADED 2 VOL-2"] {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in:\n{out}");
+    }
+    assert!(
+        out.contains("FILE1 split dumpfile: date 20240101000000 host myhost disk /my/disk part 1/UNKNOWN lev 0 comp N program /bin/tar"),
+        "{out}"
+    );
+    assert!(out.lines().any(|l| l == "NEXT 2"), "{out}");
+    // Amanda moved the current slot; we see it, and "file:<root>" reads it via `data`.
+    assert_eq!(lib.current().expect("current"), Some(2));
+    let restored = mkdir(tmp.path(), "out");
+    let (_, log) = amrestore(tmp.path(), &restored, &[&format!("file:{}", lib.root().display())]);
+    assert!(log.contains("Restoring from tape VOL-2 starting with file 1."), "{log}");
+    let mut all = std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000001")).expect(&log);
+    all.extend(std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000002")).expect(&log));
+    assert!(all == data, "amrestore through the data link restores the dump");
+
+    // We move the current slot; Amanda follows.
+    lib.set_current(3).expect("current 3");
+    let out = run();
+    assert!(out.lines().any(|l| l == "INV 3 VOL-3 1"), "{out}");
+    assert!(out.lines().any(|l| l == "INV 1 VOL-1 0"), "{out}");
 }
