@@ -239,6 +239,18 @@ impl SimDrive {
         Some(v)
     }
 
+    /// Amanda's `device_reset`: status back to `SUCCESS`, `is_eom` cleared, last error
+    /// forgotten. Nothing else changes.
+    pub fn reset(&mut self) {
+        self.state.status = if self.volume.is_some() {
+            StatusFlags::SUCCESS
+        } else {
+            StatusFlags::VOLUME_MISSING
+        };
+        self.state.is_eom = false;
+        self.last_error = None;
+    }
+
     /// The loaded volume.
     pub fn volume(&self) -> Option<&Volume> {
         self.volume.as_ref()
@@ -690,9 +702,9 @@ impl Device for SimDrive {
             let flags = e.status_flags();
             return Err(self.fail_err(Op::Start, e, flags));
         }
-        // A start rewinds: end-of-medium and early-warning state begin afresh.
-        self.state.is_eom = false;
-        self.state.is_eof = false;
+        // A start rewinds: the drive's early-warning state begins afresh. Amanda's
+        // `is_eom`/`is_eof` are left alone (tape_device_start does not touch them; only
+        // `device_reset`, i.e. [`SimDrive::reset`] or a new load, clears `is_eom`).
         self.ew_armed = false;
         self.ew_signalled = false;
         match mode {

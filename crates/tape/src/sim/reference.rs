@@ -109,6 +109,8 @@ pub enum Step {
     /// Put the ejected volume back (only meaningful with an empty drive in NULL mode;
     /// otherwise it does nothing).
     Reload,
+    /// `SimDrive::reset` (Amanda's `device_reset`).
+    Reset,
     /// `set_property(LEOM)`.
     SetLeom {
         /// The new value.
@@ -171,6 +173,8 @@ pub struct Model {
     file: u32,
     block: u64,
     is_eom: bool,
+    /// `is_eom` was set since the last start (for the zone check).
+    eom_here: bool,
     is_eof: bool,
     short: bool,
     status: u8,
@@ -201,6 +205,7 @@ impl Model {
             file: 0,
             block: 0,
             is_eom: false,
+            eom_here: false,
             is_eof: false,
             short: false,
             status: 0,
@@ -227,6 +232,16 @@ impl Model {
     /// The access mode.
     pub fn mode(&self) -> AccessMode {
         self.mode
+    }
+
+    /// True while a file is open.
+    pub fn in_file(&self) -> bool {
+        self.in_file
+    }
+
+    /// Files on the volume, the label included.
+    pub fn file_count(&self) -> u32 {
+        self.files.len() as u32
     }
 
     /// What the last step returns.
@@ -271,6 +286,7 @@ impl Model {
             return false;
         }
         self.is_eom = true;
+        self.eom_here = true;
         self.attempt()
     }
 
@@ -320,10 +336,11 @@ impl Model {
                     self.status |= VOLUME_MISSING;
                     return;
                 }
-                self.is_eom = false;
-                self.is_eof = false;
+                // §5.6 / device.c: start leaves is_eom and is_eof alone (only
+                // device_reset clears is_eom); the drive rewinds.
                 self.armed = false;
                 self.signalled = false;
+                self.eom_here = false;
                 if mode == AccessMode::Write {
                     self.label = None;
                     self.files.clear();
@@ -331,6 +348,7 @@ impl Model {
                     self.used = 0;
                     if !self.robust() {
                         self.is_eom = true;
+                        self.eom_here = true;
                         self.status |= DEVICE_ERROR;
                         return;
                     }
@@ -382,6 +400,7 @@ impl Model {
                 }
                 if !self.robust() {
                     self.is_eom = true;
+                    self.eom_here = true;
                     self.status |= DEVICE_ERROR;
                     return;
                 }
@@ -413,6 +432,7 @@ impl Model {
                 }
                 if !self.robust() {
                     self.is_eom = true;
+                    self.eom_here = true;
                     self.status |= VOLUME_ERROR;
                     return;
                 }
@@ -562,6 +582,11 @@ impl Model {
                 self.volume_label = None;
                 self.expect = Expect::Ok;
             }
+            Step::Reset => {
+                self.status = if self.loaded { 0 } else { VOLUME_MISSING };
+                self.is_eom = false;
+                self.expect = Expect::Ok;
+            }
             Step::SetLeom { on } => {
                 self.leom = on;
                 self.expect = Expect::Ok;
@@ -577,6 +602,7 @@ impl Model {
         }
         if !self.loaded {
             self.is_eom = true;
+            self.eom_here = true;
             self.status |= DEVICE_ERROR | VOLUME_ERROR;
             return;
         }
@@ -626,6 +652,10 @@ pub fn apply_to_drive(d: &mut SimDrive, step: &Step) -> Result<Expect, DeviceErr
                 Some(v) => d.load(v).map(|()| Expect::Ok).map_err(|e| e.error),
                 None => Ok(Expect::Ok),
             }
+        }
+        Step::Reset => {
+            d.reset();
+            Ok(Expect::Ok)
         }
         Step::SetLeom { on } => d.set_property(Property::Leom(on)).map(|()| Expect::Ok),
     }
@@ -745,7 +775,7 @@ fn check_state(d: &SimDrive, m: &Model) -> Result<(), String> {
         }
     }
     // End of medium is only ever flagged once the next block would end in the zone.
-    if s.is_eom && s.access_mode != AccessMode::Null && m.used + m.bs as u64 <= m.ew_start {
+    if m.eom_here && s.access_mode != AccessMode::Null && m.used + m.bs as u64 <= m.ew_start {
         return Err("EOM flagged outside the early-warning zone".into());
     }
     Ok(())

@@ -59,30 +59,65 @@ impl ReferenceStateMachine for DriveModel {
             .boxed()
     }
 
+    /// Steps weighted by the state so that sequences get far (files written, then read back),
+    /// with a steady share of misuse and rare calls everywhere.
     fn transitions(state: &Model) -> BoxedStrategy<Step> {
         let bs = state.block_size();
-        let modes = prop_oneof![
-            Just(AccessMode::Write),
-            Just(AccessMode::Append),
-            Just(AccessMode::Read),
-            Just(AccessMode::Null),
+        let files = state.file_count();
+        let start = |mode| Just(Step::Start { mode });
+        let write = (
+            prop_oneof![6 => Just(bs), 1 => 1..bs, 1 => Just(0), 1 => Just(bs + 1)],
+            any::<u8>(),
+        )
+            .prop_map(|(len, fill)| Step::Write { len, fill });
+        let any_step = prop_oneof![
+            Just(Step::ReadLabel),
+            start(AccessMode::Write),
+            start(AccessMode::Append),
+            start(AccessMode::Read),
+            start(AccessMode::Null),
+            Just(Step::StartFile),
+            Just(Step::FinishFile),
+            Just(Step::Finish),
+            (0u32..6).prop_map(|file| Step::SeekFile { file }),
+            (0u64..6).prop_map(|block| Step::SeekBlock { block }),
+            Just(Step::Read),
+            Just(Step::Eject),
+            Just(Step::Reload),
+            Just(Step::Reset),
+            any::<bool>().prop_map(|on| Step::SetLeom { on }),
+            (0usize..=bs + 1, any::<u8>()).prop_map(|(len, fill)| Step::Write { len, fill }),
         ];
-        let len = prop_oneof![4 => Just(bs), 1 => 0..=bs + 1];
-        prop_oneof![
-            1 => Just(Step::ReadLabel),
-            3 => modes.prop_map(|mode| Step::Start { mode }),
-            4 => Just(Step::StartFile),
-            20 => (len, any::<u8>()).prop_map(|(len, fill)| Step::Write { len, fill }),
-            3 => Just(Step::FinishFile),
-            3 => Just(Step::Finish),
-            3 => (0u32..6).prop_map(|file| Step::SeekFile { file }),
-            1 => (0u64..6).prop_map(|block| Step::SeekBlock { block }),
-            8 => Just(Step::Read),
-            1 => Just(Step::Eject),
-            1 => Just(Step::Reload),
-            1 => any::<bool>().prop_map(|on| Step::SetLeom { on }),
-        ]
-        .boxed()
+        match (state.mode(), state.in_file()) {
+            (AccessMode::Null, _) => prop_oneof![
+                2 => start(AccessMode::Write),
+                2 => start(AccessMode::Append),
+                4 => start(AccessMode::Read),
+                3 => any_step,
+            ]
+            .boxed(),
+            (AccessMode::Read, _) => prop_oneof![
+                4 => (0..files + 2).prop_map(|file| Step::SeekFile { file }),
+                12 => Just(Step::Read),
+                1 => (0u64..6).prop_map(|block| Step::SeekBlock { block }),
+                1 => Just(Step::Finish),
+                1 => any_step,
+            ]
+            .boxed(),
+            (_, false) => prop_oneof![
+                6 => Just(Step::StartFile),
+                2 => Just(Step::Finish),
+                1 => any_step,
+            ]
+            .boxed(),
+            (_, true) => prop_oneof![
+                20 => write,
+                2 => Just(Step::FinishFile),
+                1 => Just(Step::Finish),
+                1 => any_step,
+            ]
+            .boxed(),
+        }
     }
 
     fn preconditions(state: &Model, step: &Step) -> bool {
