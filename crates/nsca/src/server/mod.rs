@@ -528,31 +528,41 @@ impl Server {
 
     /// Like [`Server::run`], with SIGHUP → reload and SIGTERM/SIGINT/SIGQUIT → shutdown.
     pub async fn run_with_signals(self) -> Result<(), ServerError> {
-        use tokio::signal::unix::{SignalKind, signal};
-        let handle = self.handle();
-        let io = |source| ServerError::Io {
-            what: "installing signal handlers".to_owned(),
-            source,
-        };
-        let mut hup = signal(SignalKind::hangup()).map_err(io)?;
-        let mut term = signal(SignalKind::terminate()).map_err(io)?;
-        let mut int = signal(SignalKind::interrupt()).map_err(io)?;
-        let mut quit = signal(SignalKind::quit()).map_err(io)?;
-        let watcher = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    Some(()) = hup.recv() => handle.reload(),
-                    Some(()) = term.recv() => { handle.shutdown_by("TERM"); break; }
-                    Some(()) = int.recv() => { handle.shutdown_by("INT"); break; }
-                    Some(()) = quit.recv() => { handle.shutdown_by("QUIT"); break; }
-                    else => break,
-                }
-            }
-        });
+        let watcher = spawn_signal_watcher(self.handle())?;
         let result = self.run().await;
         watcher.abort();
         result
     }
+}
+
+/// Installs the signal handlers now (SIGHUP → [`ServerHandle::reload`], SIGTERM, SIGINT,
+/// SIGQUIT → shutdown) and forwards signals to `handle` from a task.
+///
+/// The handlers are installed before this returns, so a signal raised afterwards is
+/// never lost. Must be called within a tokio runtime.
+pub fn spawn_signal_watcher(
+    handle: ServerHandle,
+) -> Result<tokio::task::JoinHandle<()>, ServerError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let io = |source| ServerError::Io {
+        what: "installing signal handlers".to_owned(),
+        source,
+    };
+    let mut hup = signal(SignalKind::hangup()).map_err(io)?;
+    let mut term = signal(SignalKind::terminate()).map_err(io)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(io)?;
+    let mut quit = signal(SignalKind::quit()).map_err(io)?;
+    Ok(tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                Some(()) = hup.recv() => handle.reload(),
+                Some(()) = term.recv() => { handle.shutdown_by("TERM"); break; }
+                Some(()) = int.recv() => { handle.shutdown_by("INT"); break; }
+                Some(()) = quit.recv() => { handle.shutdown_by("QUIT"); break; }
+                else => break,
+            }
+        }
+    }))
 }
 
 fn spawn_acceptors(
