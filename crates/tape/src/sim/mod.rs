@@ -1004,6 +1004,11 @@ impl Device for SimDrive {
         let (file, block) = (self.state.file, self.state.block);
         if !self.state.in_file {
             self.state.is_eof = true;
+            self.event(EventKind::Read {
+                file,
+                block,
+                len: None,
+            });
             return Ok(ReadResult::Eof);
         }
         if let Err(e) = self.ready() {

@@ -387,13 +387,20 @@ impl Tracker {
 }
 
 /// Writes 3 files of 4 blocks (continuing after failures while the drive works), then reads
-/// everything back, tracking every access.
-fn run_plan(faults: Vec<TapeFault>) -> Result<(), TestCaseError> {
+/// everything back, tracking every access. Returns the event trace.
+fn run_plan(faults: Vec<TapeFault>) -> Result<Vec<String>, TestCaseError> {
+    let mut d = None;
+    run_plan_on(faults, &mut d)?;
+    let mut d = d.expect("a drive");
+    Ok(d.take_events().iter().map(ToString::to_string).collect())
+}
+
+fn run_plan_on(faults: Vec<TapeFault>, out: &mut Option<SimDrive>) -> Result<(), TestCaseError> {
     let config = SimConfig {
         leom: true,
         ..small_config()
     };
-    let mut d = SimDrive::new("tape0", config, faults.clone());
+    let d = out.insert(SimDrive::new("tape0", config, faults.clone()));
     d.load(Volume::blank(
         "VOL-1",
         VolumeSpec::with_early_warning(1 << 20, 0),
@@ -413,7 +420,7 @@ fn run_plan(faults: Vec<TapeFault>) -> Result<(), TestCaseError> {
         written.push(Vec::new());
         for b in 0..4u64 {
             let r = d.write_block(&block(file, b)).expect("no misuse");
-            let fired = t.check(&d, Access::Write, file, b)?;
+            let fired = t.check(d, Access::Write, file, b)?;
             if let Some(TapeFault::ShortWrite { written: n, .. }) = fired {
                 written[file as usize].push(block(file, b)[..n].to_vec());
             }
@@ -444,7 +451,7 @@ fn run_plan(faults: Vec<TapeFault>) -> Result<(), TestCaseError> {
     let mut started = false;
     for _ in 0..8 {
         let r = d.start(AccessMode::Read, None, None);
-        t.check_label(&d)?;
+        t.check_label(d)?;
         if r.is_ok() {
             started = true;
             break;
@@ -463,7 +470,7 @@ fn run_plan(faults: Vec<TapeFault>) -> Result<(), TestCaseError> {
             match d.read_block(&mut buf) {
                 Ok(ReadResult::Eof) => break,
                 Ok(ReadResult::Block(n)) => {
-                    let fired = t.check(&d, Access::Read, file, b)?;
+                    let fired = t.check(d, Access::Read, file, b)?;
                     let want = written[file as usize].get(b as usize);
                     prop_assert!(
                         want.is_some(),
@@ -480,7 +487,7 @@ fn run_plan(faults: Vec<TapeFault>) -> Result<(), TestCaseError> {
                     }
                 }
                 Err(_) => {
-                    t.check(&d, Access::Read, file, b)?;
+                    t.check(d, Access::Read, file, b)?;
                     if d.is_offline() || d.volume().is_none() {
                         prop_assert_eq!(d.faults().pending(), t.pending.as_slice());
                         return Ok(());
@@ -505,5 +512,13 @@ proptest! {
         faults in prop::collection::vec(fault_strategy(), 0..6)
     ) {
         run_plan(faults)?;
+    }
+
+    #[test]
+    fn prop_the_same_plan_gives_the_same_trace(
+        faults in prop::collection::vec(fault_strategy(), 0..6)
+    ) {
+        let first = run_plan(faults.clone())?;
+        prop_assert_eq!(first, run_plan(faults)?);
     }
 }
