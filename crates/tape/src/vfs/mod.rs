@@ -632,9 +632,9 @@ impl Device for VfsDevice {
             }
             AccessMode::Null => return Err(self.misuse(Op::Start, Misuse::StartNull)),
         }
+        // Like Amanda's vfs_device_start, is_eom and is_eof are left alone: start_file and
+        // seek_file reset them.
         self.state.access_mode = mode;
-        self.state.is_eom = false;
-        self.state.is_eof = false;
         self.open = None;
         let label = self.state.volume_label.clone();
         self.event(EventKind::Start { mode, label });

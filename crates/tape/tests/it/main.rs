@@ -5,4 +5,5 @@ mod header;
 mod inspect;
 mod sim;
 mod vfs;
+mod vfs_model;
 mod vtape;
