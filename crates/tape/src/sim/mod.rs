@@ -34,6 +34,8 @@ pub use volume::{MHVTL_EARLY_WARNING, TapeFile, Volume, VolumeSpec};
 
 use fault::Access;
 
+use crate::header::HeaderError;
+
 use crate::device::{
     AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, DeviceEvent, DeviceState, EventKind,
     Misuse, Op, Properties, Property, ReadResult, SeekResult, StatusFlags, WriteResult,
@@ -682,14 +684,19 @@ impl Device for SimDrive {
         }
         let label_block = match (mode, label, timestamp) {
             (AccessMode::Write, Some(l), Some(t)) => {
-                match build_tapestart(l, t, self.props.block_size) {
-                    Some(b) => Some(b),
-                    None => {
-                        let m = Misuse::HeaderTooLarge {
-                            len: l.len() + t.len() + 36,
-                            max: self.props.block_size,
-                        };
+                match label::tapestart_block(l, t, self.props.block_size) {
+                    Ok(b) => Some(b),
+                    Err(HeaderError::TooLarge { len, max }) => {
+                        let m = Misuse::HeaderTooLarge { len, max };
                         return Err(self.misuse(Op::Start, m));
+                    }
+                    Err(e) => {
+                        // A label or timestamp no header can carry: refused, nothing changed.
+                        self.event(EventKind::Error {
+                            op: Op::Start,
+                            message: e.to_string(),
+                        });
+                        return Err(DeviceError::Header(e));
                     }
                 }
             }
