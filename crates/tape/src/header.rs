@@ -78,7 +78,9 @@ pub enum HeaderError {
         offset: usize,
     },
     /// The header text does not end with Amanda's `\n\f\n` terminator.
-    #[error("header text is truncated or unterminated: it ends with {tail:?}, expected \"\\n\\u{{c}}\\n\"")]
+    #[error(
+        "header text is truncated or unterminated: it ends with {tail:?}, expected \"\\n\\u{{c}}\\n\""
+    )]
     Unterminated {
         /// The last few characters of the text.
         tail: String,
@@ -377,7 +379,9 @@ impl DumpHeader {
                 out.push(' ');
             }
             _ => {
-                if decrypt.is_some_and(|c| !c.is_empty()) || uncompress.is_some_and(|c| !c.is_empty()) {
+                if decrypt.is_some_and(|c| !c.is_empty())
+                    || uncompress.is_some_and(|c| !c.is_empty())
+                {
                     return Err(invalid(
                         "recover_cmd",
                         "",
@@ -395,7 +399,11 @@ impl DumpHeader {
     /// `(decrypt_cmd, uncompress_cmd, recover_cmd)`; with two commands the
     /// first is reported as the uncompress command.
     pub fn restore_commands(&self) -> (Option<String>, Option<String>, Option<String>) {
-        let cmds: Vec<&str> = self.restore_pipeline.splitn(3, '|').map(str::trim).collect();
+        let cmds: Vec<&str> = self
+            .restore_pipeline
+            .splitn(3, '|')
+            .map(str::trim)
+            .collect();
         let piped = |s: &str| Some(format!("{s} |"));
         let rec = |s: &str| (!s.is_empty()).then(|| s.to_owned());
         match cmds.as_slice() {
@@ -502,7 +510,9 @@ impl Header {
 impl fmt::Display for Header {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Header::TapeStart(ts) => write!(f, "start of tape: date {} label {}", ts.datestamp, ts.label),
+            Header::TapeStart(ts) => {
+                write!(f, "start of tape: date {} label {}", ts.datestamp, ts.label)
+            }
             Header::TapeEnd { datestamp } => write!(f, "end of tape: date {datestamp}"),
             Header::Noop => f.write_str("NOOP file"),
             Header::Dump(d) => {
@@ -644,11 +654,19 @@ fn check_token(field: &'static str, v: &str) -> Result<(), HeaderError> {
         return Err(invalid(field, v, "must not be empty"));
     }
     if v.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(field, v, "must not contain whitespace or control characters"));
+        return Err(invalid(
+            field,
+            v,
+            "must not contain whitespace or control characters",
+        ));
     }
     if v.contains('"') {
         // parse_file_header toggles "in quotes" on every '"' of the first line.
-        return Err(invalid(field, v, "must not contain '\"' (Amanda reads it as a quote)"));
+        return Err(invalid(
+            field,
+            v,
+            "must not contain '\"' (Amanda reads it as a quote)",
+        ));
     }
     check_len(field, v)
 }
@@ -663,7 +681,11 @@ fn check_len(field: &'static str, v: &str) -> Result<(), HeaderError> {
 /// A value on its own header line: no newline, NUL or form feed.
 fn check_line(field: &'static str, v: &str) -> Result<(), HeaderError> {
     if v.contains(['\n', '\0', '\u{c}']) {
-        return Err(invalid(field, v, "must not contain a newline, NUL or form feed"));
+        return Err(invalid(
+            field,
+            v,
+            "must not contain a newline, NUL or form feed",
+        ));
     }
     Ok(())
 }
@@ -674,14 +696,26 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
         DumpKind::SplitFile { part, total } => {
             if let Some(t) = total {
                 if part.get() > t {
-                    return Err(invalid("partnum", &format!("{part}/{t}"), "part number above total parts"));
+                    return Err(invalid(
+                        "partnum",
+                        &format!("{part}/{t}"),
+                        "part number above total parts",
+                    ));
                 }
                 if t > i32::MAX as u32 {
-                    return Err(invalid("totalparts", &t.to_string(), "above Amanda's int range"));
+                    return Err(invalid(
+                        "totalparts",
+                        &t.to_string(),
+                        "above Amanda's int range",
+                    ));
                 }
             }
             if part.get() > i32::MAX as u32 {
-                return Err(invalid("partnum", &part.to_string(), "above Amanda's int range"));
+                return Err(invalid(
+                    "partnum",
+                    &part.to_string(),
+                    "above Amanda's int range",
+                ));
             }
             format!(" part {}/{} ", part, total.map_or(-1, i64::from))
         }
@@ -699,10 +733,16 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
         return Err(invalid("disk", &d.disk, "must not end with a backslash"));
     }
     if d.level > i32::MAX as u32 {
-        return Err(invalid("dumplevel", &d.level.to_string(), "above Amanda's int range"));
+        return Err(invalid(
+            "dumplevel",
+            &d.level.to_string(),
+            "above Amanda's int range",
+        ));
     }
     let program = match d.program.len().checked_sub(4) {
-        Some(cut) if d.program.is_char_boundary(cut) && d.program[cut..].eq_ignore_ascii_case(".exe") => {
+        Some(cut)
+            if d.program.is_char_boundary(cut) && d.program[cut..].eq_ignore_ascii_case(".exe") =>
+        {
             &d.program[..cut]
         }
         _ => &d.program[..],
@@ -711,7 +751,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     if let Some(c) = &d.compression {
         check_token("comp_suffix", c)?;
         if c == "N" {
-            return Err(invalid("comp_suffix", c, "\"N\" means uncompressed; use None"));
+            return Err(invalid(
+                "comp_suffix",
+                c,
+                "\"N\" means uncompressed; use None",
+            ));
         }
     }
     let mut out = String::with_capacity(512);
@@ -746,7 +790,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     ] {
         if let Some(side) = side {
             check_token(field, side.value())?;
-            let where_ = if matches!(side, OnSide::Server(_)) { "server" } else { "client" };
+            let where_ = if matches!(side, OnSide::Server(_)) {
+                "server"
+            } else {
+                "client"
+            };
             let _ = write!(out, " {where_}_{name} {}", side.value());
         }
     }
@@ -764,7 +812,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     }
     if let Some(v) = d.orig_size {
         if v.get() > i64::MAX as u64 {
-            return Err(invalid("orig_size", &v.to_string(), "above Amanda's off_t range"));
+            return Err(invalid(
+                "orig_size",
+                &v.to_string(),
+                "above Amanda's off_t range",
+            ));
         }
         let _ = writeln!(out, "ORIGSIZE={v}");
     }
@@ -775,7 +827,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
     ] {
         if let Some(c) = crc {
             if c.size > i64::MAX as u64 {
-                return Err(invalid("crc size", &c.size.to_string(), "above Amanda's long long range"));
+                return Err(invalid(
+                    "crc size",
+                    &c.size.to_string(),
+                    "above Amanda's long long range",
+                ));
             }
             let _ = writeln!(out, "{key}={:08x}:{}", c.crc, c.size);
         }
@@ -785,10 +841,18 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
             return Err(invalid("dle_str", dle, "must not contain NUL or form feed"));
         }
         if dle.split('\n').any(str::is_empty) {
-            return Err(invalid("dle_str", dle, "empty lines are lost by Amanda's parser"));
+            return Err(invalid(
+                "dle_str",
+                dle,
+                "empty lines are lost by Amanda's parser",
+            ));
         }
         if dle.len() >= max_size.saturating_sub(DLE_RESERVE) {
-            return Err(invalid("dle_str", "<long DLE>", "too long: Amanda would drop it"));
+            return Err(invalid(
+                "dle_str",
+                "<long DLE>",
+                "too long: Amanda would drop it",
+            ));
         }
         let _ = writeln!(out, "DLE={}", quote_heredoc(dle, "ENDDLE"));
     }
@@ -807,7 +871,11 @@ fn encode_dump(d: &DumpHeader, max_size: usize) -> Result<String, HeaderError> {
 
 fn check_nonempty_line(field: &'static str, v: &str) -> Result<(), HeaderError> {
     if v.is_empty() {
-        return Err(invalid(field, v, "must not be empty (Amanda omits empty lines)"));
+        return Err(invalid(
+            field,
+            v,
+            "must not be empty (Amanda omits empty lines)",
+        ));
     }
     check_line(field, v)?;
     check_len(field, v)
@@ -872,7 +940,11 @@ fn next_quoted_word<'a>(rest: &mut &'a str) -> Option<&'a str> {
     Some(w)
 }
 
-fn expect_word(rest: &mut &str, field: &'static str, word: &'static str) -> Result<(), HeaderError> {
+fn expect_word(
+    rest: &mut &str,
+    field: &'static str,
+    word: &'static str,
+) -> Result<(), HeaderError> {
     match next_word(rest) {
         Some(w) if w == word => Ok(()),
         Some(w) => Err(HeaderError::Field {
@@ -900,7 +972,11 @@ fn parse_datestamp(rest: &mut &str) -> Result<String, HeaderError> {
     Ok(ds)
 }
 
-fn parse_int<T: std::str::FromStr>(text: &str, field: &'static str, expected: &'static str) -> Result<T, HeaderError> {
+fn parse_int<T: std::str::FromStr>(
+    text: &str,
+    field: &'static str,
+    expected: &'static str,
+) -> Result<T, HeaderError> {
     // Amanda writes plain decimal (`%d`): no sign, no leading '+'.
     let ok = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     ok.then(|| text.parse::<T>().ok())
@@ -965,7 +1041,10 @@ fn parse_text(text: &str) -> Result<Header, HeaderError> {
             expect_word(&mut rest, "TAPE", "TAPE")?;
             let label = word(&mut rest, "label")?;
             no_more_words(rest, "label")?;
-            simple(Header::TapeStart(TapeStart { datestamp, label }), rest_lines)
+            simple(
+                Header::TapeStart(TapeStart { datestamp, label }),
+                rest_lines,
+            )
         }
         FileType::TapeEnd => {
             expect_word(&mut rest, "DATE", "DATE")?;
@@ -1070,9 +1149,24 @@ fn parse_dump(ftype: FileType, mut rest: &str, lines: &str) -> Result<DumpHeader
         tok = next_word(&mut rest);
     }
     for (server, client, field, slot) in [
-        ("server_custom_compress", "client_custom_compress", "custom_compress", &mut d.custom_compress),
-        ("server_encrypt", "client_encrypt", "encrypt", &mut d.encrypt),
-        ("server_decrypt_option", "client_decrypt_option", "decrypt_option", &mut d.decrypt_option),
+        (
+            "server_custom_compress",
+            "client_custom_compress",
+            "custom_compress",
+            &mut d.custom_compress,
+        ),
+        (
+            "server_encrypt",
+            "client_encrypt",
+            "encrypt",
+            &mut d.encrypt,
+        ),
+        (
+            "server_decrypt_option",
+            "client_decrypt_option",
+            "decrypt_option",
+            &mut d.decrypt_option,
+        ),
     ] {
         if tok == Some(server) {
             *slot = Some(OnSide::Server(word(&mut rest, field)?));
@@ -1096,7 +1190,9 @@ fn parse_dump(ftype: FileType, mut rest: &str, lines: &str) -> Result<DumpHeader
 fn parse_dump_lines(d: &mut DumpHeader, lines: &str) -> Result<(), HeaderError> {
     // `lines` holds everything after the first line, ending with the "\n"
     // that precedes the form feed.
-    let lines = lines.strip_suffix('\n').ok_or(HeaderError::Missing { field: "restore hint" })?;
+    let lines = lines.strip_suffix('\n').ok_or(HeaderError::Missing {
+        field: "restore hint",
+    })?;
     let all: Vec<&str> = lines.split('\n').collect();
     let n = all.len();
     if n < 2 || all[n - 2] != RESTORE_HINT {
@@ -1193,7 +1289,9 @@ fn parse_dd_line(d: &mut DumpHeader, line: &str) -> Result<(), HeaderError> {
         let end = r.find('k').ok_or_else(|| bad("bs=Nk"))?;
         let kib: u32 = parse_int(&r[..end], "restore command", "bs=Nk")?;
         d.block_kib = Some(NonZeroU32::new(kib).ok_or_else(|| bad("bs=Nk with N > 0"))?);
-        rest = r[end + 1..].strip_prefix(' ').ok_or_else(|| bad("a space after bs=Nk"))?;
+        rest = r[end + 1..]
+            .strip_prefix(' ')
+            .ok_or_else(|| bad("a space after bs=Nk"))?;
     }
     d.restore_pipeline = rest
         .strip_prefix(SKIP)

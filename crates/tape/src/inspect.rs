@@ -13,7 +13,9 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::device::{AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, HEADER_BLOCK_SIZE, UseData};
+use crate::device::{
+    AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, HEADER_BLOCK_SIZE, UseData,
+};
 use crate::header::{FileType, Header, HeaderError};
 use crate::vfs::{VfsDevice, layout};
 
@@ -134,17 +136,28 @@ impl fmt::Display for Note {
                 fileno,
                 bytes,
                 block_size,
-            } => write!(f, "file {fileno}: short final block of {bytes} bytes (block size {block_size})"),
+            } => write!(
+                f,
+                "file {fileno}: short final block of {bytes} bytes (block size {block_size})"
+            ),
             Note::Gap {
                 missing_from,
                 missing_to,
-            } if missing_from == missing_to => write!(f, "gap: file {missing_from} is missing (recycled)"),
+            } if missing_from == missing_to => {
+                write!(f, "gap: file {missing_from} is missing (recycled)")
+            }
             Note::Gap {
                 missing_from,
                 missing_to,
-            } => write!(f, "gap: files {missing_from}-{missing_to} are missing (recycled)"),
+            } => write!(
+                f,
+                "gap: files {missing_from}-{missing_to} are missing (recycled)"
+            ),
             Note::NameMismatch { fileno, expected } => {
-                write!(f, "file {fileno}: name does not match its header (expected {expected})")
+                write!(
+                    f,
+                    "file {fileno}: name does not match its header (expected {expected})"
+                )
             }
             Note::Empty => f.write_str("volume is labelled and holds no files"),
         }
@@ -206,19 +219,32 @@ pub enum Problem {
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Problem::NoLabel { files } => write!(f, "no label file (00000.LABEL) but {files} data files"),
+            Problem::NoLabel { files } => {
+                write!(f, "no label file (00000.LABEL) but {files} data files")
+            }
             Problem::BadLabel { name, error } => write!(f, "label file {name}: {error}"),
             Problem::ShorterThanHeader { fileno, size } => write!(
                 f,
                 "file {fileno}: {size} bytes, shorter than its {HEADER_BLOCK_SIZE}-byte header"
             ),
-            Problem::TruncatedHeader { fileno, error } => write!(f, "file {fileno}: truncated header: {error}"),
-            Problem::Unparseable { fileno, error } => write!(f, "file {fileno}: unparseable header: {error}"),
+            Problem::TruncatedHeader { fileno, error } => {
+                write!(f, "file {fileno}: truncated header: {error}")
+            }
+            Problem::Unparseable { fileno, error } => {
+                write!(f, "file {fileno}: unparseable header: {error}")
+            }
             Problem::NotADump { fileno, found } => {
-                write!(f, "file {fileno}: {found} header where a dump header belongs")
+                write!(
+                    f,
+                    "file {fileno}: {found} header where a dump header belongs"
+                )
             }
             Problem::DuplicateNumber { fileno, names } => {
-                write!(f, "file {fileno}: several files carry this number: {}", names.join(", "))
+                write!(
+                    f,
+                    "file {fileno}: several files carry this number: {}",
+                    names.join(", ")
+                )
             }
         }
     }
@@ -247,7 +273,11 @@ impl VolumeReport {
 
     /// Bytes on the volume as Amanda counts them (every numbered file, label included).
     pub fn volume_bytes(&self) -> u64 {
-        let label = if self.label.is_some() { HEADER_BLOCK_SIZE as u64 } else { 0 };
+        let label = if self.label.is_some() {
+            HEADER_BLOCK_SIZE as u64
+        } else {
+            0
+        };
         label + self.files.iter().map(|f| f.size).sum::<u64>()
     }
 }
@@ -266,14 +296,24 @@ impl fmt::Display for VolumeReport {
     /// One line per item; no paths other than the volume directory.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.label {
-            Some(l) => writeln!(f, "volume {}: label {} date {}", self.dir.display(), l.label, l.datestamp)?,
+            Some(l) => writeln!(
+                f,
+                "volume {}: label {} date {}",
+                self.dir.display(),
+                l.label,
+                l.datestamp
+            )?,
             None => writeln!(f, "volume {}: no label", self.dir.display())?,
         }
         for file in &self.files {
             match &file.header {
                 Some(h) => {
                     let (host, disk, level) = match h.as_dump() {
-                        Some(d) => (d.host.as_str(), crate::header::quote_string(&d.disk), d.level.to_string()),
+                        Some(d) => (
+                            d.host.as_str(),
+                            crate::header::quote_string(&d.disk),
+                            d.level.to_string(),
+                        ),
                         None => ("-", "-".to_owned(), "-".to_owned()),
                     };
                     writeln!(
@@ -440,7 +480,8 @@ pub fn inspect_with_block_size(dir: &Path, block_size: u64) -> Result<VolumeRepo
             Ok(h) => {
                 match &h {
                     Header::Dump(d) => {
-                        let expected = layout::data_file_name(entry.fileno, &d.host, &d.disk, d.level);
+                        let expected =
+                            layout::data_file_name(entry.fileno, &d.host, &d.disk, d.level);
                         if expected != entry.name {
                             report.notes.push(Note::NameMismatch {
                                 fileno: entry.fileno,
@@ -472,7 +513,9 @@ pub fn inspect_with_block_size(dir: &Path, block_size: u64) -> Result<VolumeRepo
         if !short {
             let data = file.data_bytes();
             if data == 0 {
-                report.notes.push(Note::HeaderOnly { fileno: entry.fileno });
+                report.notes.push(Note::HeaderOnly {
+                    fileno: entry.fileno,
+                });
             } else if block_size > 0 && !data.is_multiple_of(block_size) {
                 report.notes.push(Note::ShortFinalBlock {
                     fileno: entry.fileno,
@@ -514,7 +557,10 @@ impl fmt::Display for LabelOutcome {
                 previous: Some(p),
                 label,
             } => write!(f, "relabelled {p} as {label} (previous contents erased)"),
-            LabelOutcome::Relabelled { previous: None, label } => {
+            LabelOutcome::Relabelled {
+                previous: None,
+                label,
+            } => {
                 write!(f, "labelled {label} (previous contents erased)")
             }
         }
@@ -533,19 +579,20 @@ pub fn label(dir: &Path, label: &str, force: bool) -> Result<LabelOutcome, Inspe
 /// Labels the vfs volume in `dir` as `label` with `timestamp`. An empty volume is
 /// labelled; a labelled volume, or one with files, is refused unless `force`, which
 /// erases it first (every numbered file, as Amanda does).
-pub fn label_at(dir: &Path, label: &str, timestamp: &str, force: bool) -> Result<LabelOutcome, InspectError> {
+pub fn label_at(
+    dir: &Path,
+    label: &str,
+    timestamp: &str,
+    force: bool,
+) -> Result<LabelOutcome, InspectError> {
     let vol = layout::volume_dir(dir, UseData::Exist);
     let entries = layout::list_files(&vol).map_err(|source| InspectError::Io {
         context: "listing volume",
         path: vol.clone(),
         source,
     })?;
-    let previous = layout::find_file(&entries, 0).map(|e| {
-        e.name
-            .strip_prefix("00000.")
-            .unwrap_or(&e.name)
-            .to_owned()
-    });
+    let previous = layout::find_file(&entries, 0)
+        .map(|e| e.name.strip_prefix("00000.").unwrap_or(&e.name).to_owned());
     if !force {
         if let Some(label) = previous {
             return Err(InspectError::AlreadyLabelled { dir: vol, label });

@@ -63,7 +63,11 @@ pub enum VtapeError {
 
 fn io_err(context: &'static str, path: &Path) -> impl FnOnce(io::Error) -> VtapeError {
     let path = path.to_path_buf();
-    move |source| VtapeError::Io { context, path, source }
+    move |source| VtapeError::Io {
+        context,
+        path,
+        source,
+    }
 }
 
 /// One slot of the library.
@@ -239,7 +243,8 @@ impl VtapeLibrary {
         if std::fs::symlink_metadata(&link).is_ok() {
             std::fs::remove_file(&link).map_err(io_err("removing the data link", &link))?;
         }
-        std::os::unix::fs::symlink(format!("slot{slot}"), &link).map_err(io_err("creating the data link", &link))?;
+        std::os::unix::fs::symlink(format!("slot{slot}"), &link)
+            .map_err(io_err("creating the data link", &link))?;
         let state = self.state_path();
         if let Ok(text) = std::fs::read_to_string(&state) {
             let updated: Vec<String> = text
@@ -284,7 +289,8 @@ impl VtapeLibrary {
         let mut dev = self.device(slot)?;
         dev.start(AccessMode::Write, Some(label), Some(timestamp))
             .map_err(|source| VtapeError::Device { slot, source })?;
-        dev.finish().map_err(|source| VtapeError::Device { slot, source })
+        dev.finish()
+            .map_err(|source| VtapeError::Device { slot, source })
     }
 }
 
@@ -300,5 +306,9 @@ fn rewrite_current_line(line: &str, slot: u32) -> String {
     let Some(end) = line[value_start..].find('\'') else {
         return line.to_owned();
     };
-    format!("{}slot{slot}{}", &line[..value_start], &line[value_start + end..])
+    format!(
+        "{}slot{slot}{}",
+        &line[..value_start],
+        &line[value_start + end..]
+    )
 }

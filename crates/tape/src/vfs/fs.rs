@@ -63,7 +63,10 @@ pub(crate) struct Fs {
 }
 
 fn is_no_space(e: &io::Error) -> bool {
-    matches!(e.kind(), io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge)
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::FileTooLarge
+    )
 }
 
 impl Fs {
@@ -119,9 +122,7 @@ impl Fs {
                 }
                 Err(e) => {
                     self.consume(done as u64);
-                    return Err(WriteFail::Io {
-                        source: e,
-                    });
+                    return Err(WriteFail::Io { source: e });
                 }
             }
         }
@@ -129,7 +130,10 @@ impl Fs {
         if short {
             return Err(WriteFail::NoSpace {
                 written: done as u64,
-                source: io::Error::new(io::ErrorKind::StorageFull, "No space left on device (injected ENOSPC)"),
+                source: io::Error::new(
+                    io::ErrorKind::StorageFull,
+                    "No space left on device (injected ENOSPC)",
+                ),
             });
         }
         Ok(())

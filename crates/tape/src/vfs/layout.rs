@@ -22,7 +22,13 @@ pub const VOLUME_LOCKFILE_NAME: &str = "00000-lock";
 /// Amanda's `sanitise_filename`: `/`, `:` and `\` become `_`.
 pub fn sanitise_filename(name: &str) -> String {
     name.chars()
-        .map(|c| if matches!(c, '/' | ':' | '\\') { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | ':' | '\\') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -43,9 +49,9 @@ fn leading_number(name: &str) -> Option<(u64, Option<u8>)> {
         return None;
     }
     // Like g_ascii_strtoull, saturate instead of failing on huge numbers.
-    let n = name[..digits]
-        .bytes()
-        .fold(0u64, |acc, b| acc.saturating_mul(10).saturating_add(u64::from(b - b'0')));
+    let n = name[..digits].bytes().fold(0u64, |acc, b| {
+        acc.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    });
     Some((n, name.as_bytes().get(digits).copied()))
 }
 

@@ -101,18 +101,30 @@ fn dup(e: &DeviceError) -> DeviceError {
         },
         DeviceError::Misuse(m) => DeviceError::Misuse(m.clone()),
         DeviceError::Header(h) => DeviceError::Header(h.clone()),
-        DeviceError::VolumeMissing { device } => DeviceError::VolumeMissing { device: device.clone() },
-        DeviceError::Offline { device } => DeviceError::Offline { device: device.clone() },
+        DeviceError::VolumeMissing { device } => DeviceError::VolumeMissing {
+            device: device.clone(),
+        },
+        DeviceError::Offline { device } => DeviceError::Offline {
+            device: device.clone(),
+        },
         DeviceError::Unlabeled { device, reason } => DeviceError::Unlabeled {
             device: device.clone(),
             reason: reason.clone(),
         },
-        DeviceError::ReadError { device, file, block } => DeviceError::ReadError {
+        DeviceError::ReadError {
+            device,
+            file,
+            block,
+        } => DeviceError::ReadError {
             device: device.clone(),
             file: *file,
             block: *block,
         },
-        DeviceError::WriteError { device, file, block } => DeviceError::WriteError {
+        DeviceError::WriteError {
+            device,
+            file,
+            block,
+        } => DeviceError::WriteError {
             device: device.clone(),
             file: *file,
             block: *block,
@@ -270,7 +282,10 @@ impl VfsDevice {
                 format!("VFS Device path {} is not a directory", self.dir.display()),
                 io::Error::from(io::ErrorKind::NotADirectory),
             )),
-            Err(e) => Err(io_err(format!("Error checking directory {}", self.dir.display()), e)),
+            Err(e) => Err(io_err(
+                format!("Error checking directory {}", self.dir.display()),
+                e,
+            )),
         }
     }
 
@@ -344,7 +359,8 @@ impl VfsDevice {
 
     /// Amanda's `check_at_peom(size)`: only `MAX_VOLUME_USAGE` counts.
     fn check_at_peom(&self, size: u64) -> bool {
-        self.volume_limit().is_some_and(|limit| self.volume_bytes + size > limit)
+        self.volume_limit()
+            .is_some_and(|limit| self.volume_bytes + size > limit)
     }
 
     fn account_written(&mut self, n: u64) {
@@ -369,12 +385,13 @@ impl VfsDevice {
 
     /// Deletes every volume file but the lock (`delete_vfs_files`).
     fn delete_volume_files(&mut self) -> Result<(), DeviceError> {
-        let entries = std::fs::read_dir(&self.dir).map_err(|e| {
-            io_err(format!("Couldn't open directory {}", self.dir.display()), e)
-        })?;
+        let entries = std::fs::read_dir(&self.dir)
+            .map_err(|e| io_err(format!("Couldn't open directory {}", self.dir.display()), e))?;
         let mut names: Vec<String> = Vec::new();
         for entry in entries {
-            let entry = entry.map_err(|e| io_err(format!("Couldn't read directory {}", self.dir.display()), e))?;
+            let entry = entry.map_err(|e| {
+                io_err(format!("Couldn't read directory {}", self.dir.display()), e)
+            })?;
             if let Ok(name) = entry.file_name().into_string()
                 && layout::is_volume_file(&name)
                 && name != layout::VOLUME_LOCKFILE_NAME
@@ -386,7 +403,8 @@ impl VfsDevice {
         for name in names {
             let path = self.dir.join(&name);
             let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-            std::fs::remove_file(&path).map_err(|e| io_err(format!("Error unlinking {}", path.display()), e))?;
+            std::fs::remove_file(&path)
+                .map_err(|e| io_err(format!("Error unlinking {}", path.display()), e))?;
             self.fs.released(size);
         }
         Ok(())
@@ -394,7 +412,11 @@ impl VfsDevice {
 
     /// Opens `name` for writing (O_CREAT|O_EXCL, mode 0666) and writes `header`
     /// padded to 32 KiB.
-    fn create_with_header(&mut self, name: &str, header: &[u8]) -> Result<(), (DeviceError, StatusFlags)> {
+    fn create_with_header(
+        &mut self,
+        name: &str,
+        header: &[u8],
+    ) -> Result<(), (DeviceError, StatusFlags)> {
         let path = self.dir.join(name);
         let file = OpenOptions::new()
             .read(true)
@@ -417,11 +439,17 @@ impl VfsDevice {
                 Ok(())
             }
             Err(WriteFail::NoSpace { source, .. }) => Err((
-                self.no_space(format!("writing the header of {}: {source}", open.path.display())),
+                self.no_space(format!(
+                    "writing the header of {}: {source}",
+                    open.path.display()
+                )),
                 StatusFlags::VOLUME_ERROR,
             )),
             Err(WriteFail::Io { source, .. }) => Err((
-                io_err(format!("Error writing the header of {}", open.path.display()), source),
+                io_err(
+                    format!("Error writing the header of {}", open.path.display()),
+                    source,
+                ),
                 StatusFlags::VOLUME_ERROR,
             )),
         }
@@ -560,7 +588,10 @@ impl Device for VfsDevice {
             }
             Err((e, flags)) => {
                 self.state.status = flags;
-                self.event(EventKind::ReadLabel { label: None, status: flags });
+                self.event(EventKind::ReadLabel {
+                    label: None,
+                    status: flags,
+                });
                 self.fail(Op::ReadLabel, e, flags);
             }
         }
@@ -590,7 +621,9 @@ impl Device for VfsDevice {
                 let header = Header::tape_start(timestamp, label);
                 let block = match header.to_block() {
                     Ok(b) => b,
-                    Err(e) => return Err(self.fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR)),
+                    Err(e) => {
+                        return Err(self.fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
+                    }
                 };
                 if label.contains('/') || label.contains('\0') {
                     let e = DeviceError::Header(HeaderError::Invalid {
@@ -602,9 +635,15 @@ impl Device for VfsDevice {
                 }
                 self.open = None;
                 if let Err(e) = self.delete_volume_files() {
-                    return Err(self.fail(Op::Start, e, StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR));
+                    return Err(self.fail(
+                        Op::Start,
+                        e,
+                        StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
+                    ));
                 }
-                if let Err((e, flags)) = self.create_with_header(&layout::label_file_name(label), &block) {
+                if let Err((e, flags)) =
+                    self.create_with_header(&layout::label_file_name(label), &block)
+                {
                     self.open = None;
                     return Err(self.fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
                 }
@@ -627,7 +666,11 @@ impl Device for VfsDevice {
                     return Err(e);
                 }
                 if mode == AccessMode::Append {
-                    self.state.file = self.list().ok().and_then(|l| l.last().map(|e| e.fileno)).unwrap_or(0);
+                    self.state.file = self
+                        .list()
+                        .ok()
+                        .and_then(|l| l.last().map(|e| e.fileno))
+                        .unwrap_or(0);
                 }
             }
             AccessMode::Null => return Err(self.misuse(Op::Start, Misuse::StartNull)),
@@ -686,7 +729,11 @@ impl Device for VfsDevice {
                 "Error identifying VFS device contents!".to_owned(),
                 io::Error::from(io::ErrorKind::NotFound),
             );
-            return Err(self.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR));
+            return Err(self.fail(
+                Op::StartFile,
+                e,
+                StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
+            ));
         };
         let fileno = last + 1;
         self.state.file = fileno;
@@ -705,7 +752,10 @@ impl Device for VfsDevice {
     }
 
     fn write_block(&mut self, data: &[u8]) -> Result<WriteResult, DeviceError> {
-        if let Err(m) = self.state.check_write_block(data.len(), self.props.block_size) {
+        if let Err(m) = self
+            .state
+            .check_write_block(data.len(), self.props.block_size)
+        {
             return Err(self.misuse(Op::WriteBlock, m));
         }
         let (file, block, len) = (self.state.file, self.state.block, data.len());
@@ -730,7 +780,11 @@ impl Device for VfsDevice {
         }
         if self.check_at_peom(size) {
             self.state.is_eom = true;
-            let result = if self.props.leom { WriteResult::Full } else { WriteResult::Failed };
+            let result = if self.props.leom {
+                WriteResult::Full
+            } else {
+                WriteResult::Failed
+            };
             trace(self, result, leom);
             let e = self.no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
             self.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
@@ -738,7 +792,10 @@ impl Device for VfsDevice {
         }
         let Some(mut open) = self.open.take() else {
             // in_file without an open file cannot happen; report it as a failed write.
-            let e = io_err("no open file".to_owned(), io::Error::from(io::ErrorKind::NotFound));
+            let e = io_err(
+                "no open file".to_owned(),
+                io::Error::from(io::ErrorKind::NotFound),
+            );
             self.fail(Op::WriteBlock, e, StatusFlags::DEVICE_ERROR);
             trace(self, WriteResult::Failed, leom);
             return Ok(WriteResult::Failed);
@@ -759,8 +816,14 @@ impl Device for VfsDevice {
             Err(WriteFail::NoSpace { written, source }) => {
                 // Truncate back to the last whole block written.
                 let keep = self.state.bytes_written + HEADER_BYTES;
-                let mut wr = if self.props.leom { WriteResult::Space } else { WriteResult::Failed };
-                if open.file.set_len(keep).is_err() || open.file.seek(SeekFrom::Start(keep)).is_err() {
+                let mut wr = if self.props.leom {
+                    WriteResult::Space
+                } else {
+                    WriteResult::Failed
+                };
+                if open.file.set_len(keep).is_err()
+                    || open.file.seek(SeekFrom::Start(keep)).is_err()
+                {
                     wr = WriteResult::Failed;
                 } else {
                     self.fs.released(written);
@@ -769,7 +832,13 @@ impl Device for VfsDevice {
                 (wr, e)
             }
             Err(WriteFail::Io { source, .. }) => {
-                let e = io_err(format!("Error writing file {file} block {block} of {}", open.path.display()), source);
+                let e = io_err(
+                    format!(
+                        "Error writing file {file} block {block} of {}",
+                        open.path.display()
+                    ),
+                    source,
+                );
                 (WriteResult::Failed, e)
             }
         };
@@ -868,7 +937,10 @@ impl Device for VfsDevice {
             }
             Ok(n) => n,
             Err(e) => {
-                let e = io_err(format!("Problem reading Amanda header of {}", path.display()), e);
+                let e = io_err(
+                    format!("Problem reading Amanda header of {}", path.display()),
+                    e,
+                );
                 return Err(self.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
             }
         };
@@ -927,7 +999,10 @@ impl Device for VfsDevice {
             return Err(self.fail(Op::SeekBlock, e, StatusFlags::DEVICE_ERROR));
         }
         self.state.is_eof = false;
-        self.event(EventKind::SeekBlock { file: file_no, block });
+        self.event(EventKind::SeekBlock {
+            file: file_no,
+            block,
+        });
         Ok(())
     }
 
@@ -975,7 +1050,10 @@ impl Device for VfsDevice {
                 Ok(ReadResult::Block(n))
             }
             Err(e) => {
-                let e = io_err(format!("Error reading from data file {file_no} block {block}"), e);
+                let e = io_err(
+                    format!("Error reading from data file {file_no} block {block}"),
+                    e,
+                );
                 Err(self.fail(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR))
             }
         }
@@ -1008,7 +1086,10 @@ impl VfsDevice {
         let mut buf = vec![0u8; HEADER_BLOCK_SIZE];
         let got = VfsDevice::read_full(&mut file, &mut buf).map_err(|e| {
             (
-                io_err(format!("Problem reading Amanda header of {}", path.display()), e),
+                io_err(
+                    format!("Problem reading Amanda header of {}", path.display()),
+                    e,
+                ),
                 StatusFlags::VOLUME_ERROR,
             )
         })?;

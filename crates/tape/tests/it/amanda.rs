@@ -11,7 +11,9 @@ use std::process::{Command, Output};
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::TestRunner;
-use reelcheck_tape::device::{AccessMode, Device, Property, ReadResult, SeekResult, StatusFlags, WriteResult};
+use reelcheck_tape::device::{
+    AccessMode, Device, Property, ReadResult, SeekResult, StatusFlags, WriteResult,
+};
 use reelcheck_tape::header::{DumpHeader, FileType, Header};
 use reelcheck_tape::vfs::VfsDevice;
 
@@ -160,7 +162,9 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
             std::num::NonZeroU32::new(partnum).expect("from 1"),
             None,
         );
-        let text = Header::Dump(Box::new(header)).to_text().expect("valid header");
+        let text = Header::Dump(Box::new(header))
+            .to_text()
+            .expect("valid header");
         let fileno = dev.start_file(text.as_bytes()).expect("start_file");
         let mut size = 0u64;
         let mut ok = true;
@@ -194,7 +198,13 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
     parts
 }
 
-fn our_volume(dir: &Path, label: &str, data: &[u8], part_size: u64, limit: Option<u64>) -> Vec<PartDone> {
+fn our_volume(
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: Option<u64>,
+) -> Vec<PartDone> {
     our_volume_leom(dir, label, data, part_size, limit, true)
 }
 
@@ -207,9 +217,11 @@ fn our_volume_leom(
     leom: bool,
 ) -> Vec<PartDone> {
     let mut dev = VfsDevice::new("vtape0", dir);
-    dev.set_property(Property::MaxVolumeUsage(limit)).expect("settable");
+    dev.set_property(Property::MaxVolumeUsage(limit))
+        .expect("settable");
     dev.set_property(Property::Leom(leom)).expect("settable");
-    dev.start(AccessMode::Write, Some(label), Some("20240101000000")).expect("label");
+    dev.start(AccessMode::Write, Some(label), Some("20240101000000"))
+        .expect("label");
     let parts = split_dump(&mut dev, data, part_size);
     dev.finish().expect("finish");
     parts
@@ -271,7 +283,14 @@ print "DONE\n";
 
 /// Writes `data` onto a fresh vfs volume in `dir` with Amanda's own splitter; returns the
 /// PART_DONE messages.
-fn amanda_volume(work: &Path, dir: &Path, label: &str, data: &[u8], part_size: u64, limit: u64) -> Vec<PartDone> {
+fn amanda_volume(
+    work: &Path,
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: u64,
+) -> Vec<PartDone> {
     amanda_volume_leom(work, dir, label, data, part_size, limit, true)
 }
 
@@ -298,7 +317,10 @@ fn amanda_volume_leom(
             if leom { "1" } else { "0" },
         ],
     );
-    assert!(out.contains("DONE"), "Amanda's splitter did not finish:\n{out}");
+    assert!(
+        out.contains("DONE"),
+        "Amanda's splitter did not finish:\n{out}"
+    );
     assert!(!out.contains("ERROR"), "Amanda's splitter failed:\n{out}");
     out.lines()
         .filter_map(|l| l.strip_prefix("PART "))
@@ -348,8 +370,20 @@ fn it_amrestore_lists_and_restores_split_parts_we_wrote_byte_for_byte() {
     assert_eq!(parts.len(), 4);
 
     // Listing: a host that matches nothing makes amrestore skip (and name) every file.
-    let (_, listing) = amrestore(tmp.path(), &out, &["-l", "VOL-1", &format!("file:{}", vol.display()), "nosuchhost"]);
-    assert!(listing.contains("Restoring from tape VOL-1 starting with file 1."), "{listing}");
+    let (_, listing) = amrestore(
+        tmp.path(),
+        &out,
+        &[
+            "-l",
+            "VOL-1",
+            &format!("file:{}", vol.display()),
+            "nosuchhost",
+        ],
+    );
+    assert!(
+        listing.contains("Restoring from tape VOL-1 starting with file 1."),
+        "{listing}"
+    );
     for p in 1..=4 {
         // Line format from reference §10.4.
         let line = format!(
@@ -357,12 +391,23 @@ fn it_amrestore_lists_and_restores_split_parts_we_wrote_byte_for_byte() {
         );
         assert!(listing.contains(&line), "missing {line:?} in:\n{listing}");
     }
-    assert_eq!(std::fs::read_dir(&out).expect("out").count(), 0, "nothing restored");
+    assert_eq!(
+        std::fs::read_dir(&out).expect("out").count(),
+        0,
+        "nothing restored"
+    );
 
-    let (_, log) = amrestore(tmp.path(), &out, &["-l", "VOL-1", &format!("file:{}", vol.display())]);
+    let (_, log) = amrestore(
+        tmp.path(),
+        &out,
+        &["-l", "VOL-1", &format!("file:{}", vol.display())],
+    );
     let mut restored = Vec::new();
     for p in 1..=4u32 {
-        assert!(log.contains(&format!("amrestore: {p}: restoring split dumpfile")), "{log}");
+        assert!(
+            log.contains(&format!("amrestore: {p}: restoring split dumpfile")),
+            "{log}"
+        );
         let name = format!("myhost._my_disk.20240101000000.0.{p:07}");
         let bytes = std::fs::read(out.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}\n{log}"));
         assert_eq!(bytes.len() as u64, parts[p as usize - 1].size, "{name}");
@@ -391,7 +436,10 @@ fn it_amrestore_restores_the_part_we_cut_at_leom() {
     );
     let (_, log) = amrestore(tmp.path(), &out, &[&format!("file:{}", vol.display())]);
     let bytes = std::fs::read(out.join("myhost._my_disk.20240101000000.0.0000001")).expect(&log);
-    assert!(bytes == data[..491_520], "restored part equals the first 491520 bytes");
+    assert!(
+        bytes == data[..491_520],
+        "restored part equals the first 491520 bytes"
+    );
 }
 
 #[test]
@@ -417,13 +465,17 @@ fn it_amrestore_restores_a_whole_file_dump_with_a_quoted_disk_name() {
         out.stdout
     };
     let mut dev = VfsDevice::new("vtape0", &vol);
-    dev.start(AccessMode::Write, Some("VOL-Q"), Some("20240101")).expect("label");
+    dev.start(AccessMode::Write, Some("VOL-Q"), Some("20240101"))
+        .expect("label");
     let mut h = DumpHeader::file("20240101", "client.example", "/srv/my data", 1, "/bin/tar");
     h.compression = Some(".gz".to_owned());
     h.set_restore_commands(None, Some("/bin/gzip -dc |"), Some("/bin/tar -xpGf - ..."))
         .expect("valid");
     let text = Header::Dump(Box::new(h)).to_text().expect("valid");
-    assert!(text.contains(" \"/srv/my data\"  lev 1 comp .gz "), "{text}");
+    assert!(
+        text.contains(" \"/srv/my data\"  lev 1 comp .gz "),
+        "{text}"
+    );
     dev.start_file(text.as_bytes()).expect("start_file");
     for chunk in compressed.chunks(32_768) {
         assert_eq!(dev.write_block(chunk).expect("ok"), WriteResult::Success);
@@ -435,7 +487,10 @@ fn it_amrestore_restores_a_whole_file_dump_with_a_quoted_disk_name() {
         log.contains("amrestore: 1: restoring FILE: date 20240101 host client.example disk \"/srv/my data\" lev 1 comp .gz program /bin/tar"),
         "{log}"
     );
-    let files: Vec<_> = std::fs::read_dir(&out).expect("out").map(|e| e.expect("entry").path()).collect();
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .expect("out")
+        .map(|e| e.expect("entry").path())
+        .collect();
     assert_eq!(files.len(), 1, "{log}");
     // amrestore read "comp .gz" from our header and ran gzip -dc on the data.
     assert!(std::fs::read(&files[0]).expect("restored") == data);
@@ -466,7 +521,10 @@ fn it_reads_a_volume_amandas_own_taper_wrote() {
         let h = Header::parse(&header).expect("Amanda's header parses");
         let d = h.as_dump().expect("dump header");
         assert_eq!(h.file_type(), FileType::SplitFile);
-        assert_eq!((d.host.as_str(), d.disk.as_str(), d.level), ("myhost", "/my/disk", 0));
+        assert_eq!(
+            (d.host.as_str(), d.disk.as_str(), d.level),
+            ("myhost", "/my/disk", 0)
+        );
         assert_eq!(d.parts(), (i64::from(p), -1));
         // Our encoder produces Amanda's header block byte for byte.
         assert_eq!(h.to_block().expect("re-encodes"), header);
@@ -477,7 +535,10 @@ fn it_reads_a_volume_amandas_own_taper_wrote() {
             }
         }
     }
-    assert_eq!(dev.seek_file(5).expect("end"), SeekResult::TapeEnd { file: 5 });
+    assert_eq!(
+        dev.seek_file(5).expect("end"),
+        SeekResult::TapeEnd { file: 5 }
+    );
     assert!(read == data, "we read back exactly the dump Amanda wrote");
 }
 
@@ -488,24 +549,61 @@ fn it_writes_the_same_volume_as_amanda_for_the_same_dump() {
     // part 3 fails at MAX_VOLUME_USAGE and leaves a header-only file.
     let data = dump_bytes(1_000_000, 9);
     for (part_size, limit, leom, expect) in [
-        (262_144u64, 0u64, true, vec![(262_144u64, true), (262_144, true), (262_144, true), (213_568, true)]),
+        (
+            262_144u64,
+            0u64,
+            true,
+            vec![
+                (262_144u64, true),
+                (262_144, true),
+                (262_144, true),
+                (213_568, true),
+            ],
+        ),
         (0, 655_360, true, vec![(491_520, true)]),
-        (262_144, 655_360, true, vec![(262_144, true), (196_608, true)]),
-        (262_144, 655_360, false, vec![(262_144, true), (262_144, true), (0, false)]),
+        (
+            262_144,
+            655_360,
+            true,
+            vec![(262_144, true), (196_608, true)],
+        ),
+        (
+            262_144,
+            655_360,
+            false,
+            vec![(262_144, true), (262_144, true), (0, false)],
+        ),
     ] {
         let tmp = tempfile::tempdir().expect("tempdir");
         let theirs = mkdir(tmp.path(), "amanda");
         let ours = mkdir(tmp.path(), "ours");
-        let amanda_parts = amanda_volume_leom(tmp.path(), &theirs, "VOL-1", &data, part_size, limit, leom);
-        let our_parts = our_volume_leom(&ours, "VOL-1", &data, part_size, (limit > 0).then_some(limit), leom);
+        let amanda_parts =
+            amanda_volume_leom(tmp.path(), &theirs, "VOL-1", &data, part_size, limit, leom);
+        let our_parts = our_volume_leom(
+            &ours,
+            "VOL-1",
+            &data,
+            part_size,
+            (limit > 0).then_some(limit),
+            leom,
+        );
         let sizes: Vec<(u64, bool)> = amanda_parts.iter().map(|p| (p.size, p.ok)).collect();
-        assert_eq!(sizes, expect, "Amanda, part_size={part_size} limit={limit} leom={leom}");
-        assert_eq!(our_parts, amanda_parts, "part_size={part_size} limit={limit}");
+        assert_eq!(
+            sizes, expect,
+            "Amanda, part_size={part_size} limit={limit} leom={leom}"
+        );
+        assert_eq!(
+            our_parts, amanda_parts,
+            "part_size={part_size} limit={limit}"
+        );
         let (a, o) = (tree(&theirs), tree(&ours));
         let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
         assert_eq!(names(&o), names(&a), "part_size={part_size} limit={limit}");
         for ((name, ab), (_, ob)) in a.iter().zip(&o) {
-            assert!(ab == ob, "{name} differs (part_size={part_size} limit={limit})");
+            assert!(
+                ab == ob,
+                "{name} differs (part_size={part_size} limit={limit})"
+            );
         }
     }
 }
@@ -545,7 +643,8 @@ fn it_agrees_with_amanda_header_on_generated_headers() {
         .map(|_| strategy.new_tree(&mut runner).expect("generates").current())
         .filter(|h| {
             // Amanda maps the pre-2.2 suffix "C" to ".Z" when it parses a header.
-            h.as_dump().is_none_or(|d| d.compression.as_deref() != Some("C"))
+            h.as_dump()
+                .is_none_or(|d| d.compression.as_deref() != Some("C"))
         })
         .collect();
     let mut input = Vec::new();
@@ -556,12 +655,19 @@ fn it_agrees_with_amanda_header_on_generated_headers() {
     }
     let (inp, outp) = (tmp.path().join("in"), tmp.path().join("out"));
     std::fs::write(&inp, &input).expect("write input");
-    run_perl(tmp.path(), HEADER_ORACLE, &[&inp.to_string_lossy(), &outp.to_string_lossy()]);
+    run_perl(
+        tmp.path(),
+        HEADER_ORACLE,
+        &[&inp.to_string_lossy(), &outp.to_string_lossy()],
+    );
     let output = std::fs::read(&outp).expect("oracle output");
     let mut rest = &output[..];
     let mut next = || -> String {
         let nl = rest.iter().position(|&b| b == b'\n').expect("length line");
-        let len: usize = std::str::from_utf8(&rest[..nl]).expect("utf-8").parse().expect("length");
+        let len: usize = std::str::from_utf8(&rest[..nl])
+            .expect("utf-8")
+            .parse()
+            .expect("length");
         let s = String::from_utf8(rest[nl + 1..nl + 1 + len].to_vec()).expect("utf-8 record");
         rest = &rest[nl + 1 + len..];
         s
@@ -571,7 +677,11 @@ fn it_agrees_with_amanda_header_on_generated_headers() {
         let f: Vec<String> = (0..6).map(|_| next()).collect();
         let ours = h.to_text().expect("valid");
         assert_eq!(again, ours, "Amanda re-encodes our header differently");
-        assert_eq!(summary, h.summary(), "summarize_header differs for {ours:?}");
+        assert_eq!(
+            summary,
+            h.summary(),
+            "summarize_header differs for {ours:?}"
+        );
         assert_eq!(f[0], h.file_type().amanda_code().to_string(), "{ours:?}");
         if let Some(d) = h.as_dump() {
             assert_eq!((&f[1], &f[2]), (&d.host, &d.disk), "{ours:?}");
@@ -591,12 +701,22 @@ fn it_inspects_what_amandas_taper_leaves_as_notes_not_errors() {
     let vol = mkdir(tmp.path(), "failed-part");
     let data = dump_bytes(1_048_576, 13);
     let parts = amanda_volume_leom(tmp.path(), &vol, "VOL-1", &data, 262_144, 655_360, false);
-    assert_eq!(parts.last().map(|p| (p.fileno, p.ok, p.eom)), Some((3, false, true)));
+    assert_eq!(
+        parts.last().map(|p| (p.fileno, p.ok, p.eom)),
+        Some((3, false, true))
+    );
     let r = inspect(&vol).expect("inspects");
     assert!(r.is_ok(), "{r}");
     assert_eq!(r.files.len(), 3);
     assert_eq!(r.notes, [Note::HeaderOnly { fileno: 3 }], "{r}");
-    assert_eq!(r.files[2].header.as_ref().and_then(|h| h.as_dump()).map(|d| d.parts()), Some((3, -1)));
+    assert_eq!(
+        r.files[2]
+            .header
+            .as_ref()
+            .and_then(|h| h.as_dump())
+            .map(|d| d.parts()),
+        Some((3, -1))
+    );
 
     // A dump of exactly 4 parts: the splitter adds an empty fifth part (§10.3).
     let vol = mkdir(tmp.path(), "empty-trailing-part");
@@ -656,11 +776,13 @@ fn it_amanda_changer_uses_a_vtape_library_we_built() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let lib = VtapeLibrary::create(tmp.path().join("lib"), 3).expect("library");
     for n in 1..=3 {
-        lib.label_volume(n, &format!("VOL-{n}"), "20240101000000").expect("label");
+        lib.label_volume(n, &format!("VOL-{n}"), "20240101000000")
+            .expect("label");
     }
     let data = dump_bytes(400_000, 17);
     let mut dev = lib.device(2).expect("slot 2");
-    dev.start(AccessMode::Write, Some("VOL-2"), Some("20240101000000")).expect("label");
+    dev.start(AccessMode::Write, Some("VOL-2"), Some("20240101000000"))
+        .expect("label");
     let parts = split_dump(&mut dev, &data, 262_144);
     dev.finish().expect("finish");
     assert_eq!(parts.len(), 2);
@@ -693,8 +815,16 @@ fn it_amanda_changer_uses_a_vtape_library_we_built() {
     };
     let out = run();
     // Amanda sees our slots, labels and current slot.
-    for line in ["INV 1 VOL-1 1", "INV 2 VOL-2 0", "INV 3 VOL-3 0", "LOADED 2 VOL-2"] {
-        assert!(out.lines().any(|l| l == line), "missing {line:?} in:\n{out}");
+    for line in [
+        "INV 1 VOL-1 1",
+        "INV 2 VOL-2 0",
+        "INV 3 VOL-3 0",
+        "LOADED 2 VOL-2",
+    ] {
+        assert!(
+            out.lines().any(|l| l == line),
+            "missing {line:?} in:\n{out}"
+        );
     }
     assert!(
         out.contains("FILE1 split dumpfile: date 20240101000000 host myhost disk /my/disk part 1/UNKNOWN lev 0 comp N program /bin/tar"),
@@ -704,11 +834,24 @@ fn it_amanda_changer_uses_a_vtape_library_we_built() {
     // Amanda moved the current slot; we see it, and "file:<root>" reads it via `data`.
     assert_eq!(lib.current().expect("current"), Some(2));
     let restored = mkdir(tmp.path(), "out");
-    let (_, log) = amrestore(tmp.path(), &restored, &[&format!("file:{}", lib.root().display())]);
-    assert!(log.contains("Restoring from tape VOL-2 starting with file 1."), "{log}");
-    let mut all = std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000001")).expect(&log);
-    all.extend(std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000002")).expect(&log));
-    assert!(all == data, "amrestore through the data link restores the dump");
+    let (_, log) = amrestore(
+        tmp.path(),
+        &restored,
+        &[&format!("file:{}", lib.root().display())],
+    );
+    assert!(
+        log.contains("Restoring from tape VOL-2 starting with file 1."),
+        "{log}"
+    );
+    let mut all =
+        std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000001")).expect(&log);
+    all.extend(
+        std::fs::read(restored.join("myhost._my_disk.20240101000000.0.0000002")).expect(&log),
+    );
+    assert!(
+        all == data,
+        "amrestore through the data link restores the dump"
+    );
 
     // We move the current slot; Amanda follows.
     lib.set_current(3).expect("current 3");

@@ -36,8 +36,18 @@ fn it_writes_the_verified_tapestart_block_byte_for_byte() {
 
 #[test]
 fn it_writes_the_verified_split_file_block_byte_for_byte() {
-    let h = DumpHeader::split("20240101000000", "myhost", "/my/disk", 0, "/bin/tar", part(1), None);
-    let block = Header::Dump(Box::new(h)).to_block().expect("valid header encodes");
+    let h = DumpHeader::split(
+        "20240101000000",
+        "myhost",
+        "/my/disk",
+        0,
+        "/bin/tar",
+        part(1),
+        None,
+    );
+    let block = Header::Dump(Box::new(h))
+        .to_block()
+        .expect("valid header encodes");
     assert_eq!(block, padded(VERIFIED_SPLIT));
 }
 
@@ -53,7 +63,13 @@ fn it_parses_the_verified_split_file_block() {
     assert_eq!(d.level, 0);
     assert_eq!(d.program, "/bin/tar");
     assert_eq!(d.compression, None);
-    assert_eq!(d.kind, DumpKind::SplitFile { part: part(1), total: None });
+    assert_eq!(
+        d.kind,
+        DumpKind::SplitFile {
+            part: part(1),
+            total: None
+        }
+    );
     assert_eq!(d.parts(), (1, -1));
     assert_eq!(d.block_kib, NonZeroU32::new(32));
     assert_eq!(d.restore_pipeline, "");
@@ -75,7 +91,15 @@ fn it_parses_the_verified_tapestart_block() {
 fn it_summarises_a_split_part_as_amrestore_prints_it() {
     // Reference §10.4: "amrestore: 1: restoring split dumpfile: date 20240101000000 host myhost
     // disk /my/disk part 3/UNKNOWN lev 0 comp N program /bin/tar".
-    let h = DumpHeader::split("20240101000000", "myhost", "/my/disk", 0, "/bin/tar", part(3), None);
+    let h = DumpHeader::split(
+        "20240101000000",
+        "myhost",
+        "/my/disk",
+        0,
+        "/bin/tar",
+        part(3),
+        None,
+    );
     assert_eq!(
         Header::Dump(Box::new(h)).summary(),
         "split dumpfile: date 20240101000000 host myhost disk /my/disk part 3/UNKNOWN lev 0 comp N program /bin/tar"
@@ -112,7 +136,9 @@ fn it_writes_optional_suffixes_and_lines_in_build_header_order() {
     h.native_crc = NonZeroU32::new(0xabc).map(|crc| Crc { crc, size: 10 });
     h.server_crc = NonZeroU32::new(0xdeadbeef).map(|crc| Crc { crc, size: 99 });
     h.dle = Some("<dle>\n  <disk>/d</disk>\n</dle>".into());
-    let text = Header::Dump(Box::new(h.clone())).to_text().expect("encodes");
+    let text = Header::Dump(Box::new(h.clone()))
+        .to_text()
+        .expect("encodes");
     assert_eq!(
         text,
         "AMANDA: SPLIT_FILE X h /d  part 2/3  lev 2 comp N program APPLICATION crypt enc \
@@ -136,9 +162,17 @@ fn it_quotes_disk_names_as_amanda_quote_string_does() {
     assert_eq!(quote_string("é"), "\"é\"");
     assert_eq!(unquote_string("\"a b\\n\\101\""), "a b\nA");
     let h = DumpHeader::file("X", "h", "/with space/and \"quote\"", 0, "p");
-    let text = Header::Dump(Box::new(h.clone())).to_text().expect("encodes");
-    assert!(text.starts_with("AMANDA: FILE X h \"/with space/and \\\"quote\\\"\"  lev 0"), "{text}");
-    assert_eq!(Header::parse(text.as_bytes()).expect("parses"), Header::Dump(Box::new(h)));
+    let text = Header::Dump(Box::new(h.clone()))
+        .to_text()
+        .expect("encodes");
+    assert!(
+        text.starts_with("AMANDA: FILE X h \"/with space/and \\\"quote\\\"\"  lev 0"),
+        "{text}"
+    );
+    assert_eq!(
+        Header::parse(text.as_bytes()).expect("parses"),
+        Header::Dump(Box::new(h))
+    );
 }
 
 #[test]
@@ -165,9 +199,21 @@ fn it_names_the_field_and_text_of_a_damaged_header() {
     );
     assert!(parse_err(&bad_level).to_string().contains("'dumplevel'"));
     let bad_part = VERIFIED_SPLIT.replace("part 1/-1", "part 0/-1");
-    assert!(matches!(parse_err(&bad_part), HeaderError::Field { field: "partnum", .. }));
+    assert!(matches!(
+        parse_err(&bad_part),
+        HeaderError::Field {
+            field: "partnum",
+            ..
+        }
+    ));
     let bad_total = VERIFIED_SPLIT.replace("part 1/-1", "part 3/2");
-    assert!(matches!(parse_err(&bad_total), HeaderError::Field { field: "totalparts", .. }));
+    assert!(matches!(
+        parse_err(&bad_total),
+        HeaderError::Field {
+            field: "totalparts",
+            ..
+        }
+    ));
     let bad_date = VERIFIED_TAPESTART.replace("20240101000000", "2024-01-01");
     assert_eq!(
         parse_err(&bad_date),
@@ -178,30 +224,57 @@ fn it_names_the_field_and_text_of_a_damaged_header() {
         }
     );
     let extra = VERIFIED_SPLIT.replace("program /bin/tar", "program /bin/tar frobnicate 1");
-    assert!(matches!(parse_err(&extra), HeaderError::Field { field: "first line", found, .. } if found == "frobnicate"));
-    let no_hint = VERIFIED_SPLIT.replace("To restore, position tape at start of file and run:\n", "");
-    assert!(matches!(parse_err(&no_hint), HeaderError::Field { field: "restore hint", .. }));
+    assert!(
+        matches!(parse_err(&extra), HeaderError::Field { field: "first line", found, .. } if found == "frobnicate")
+    );
+    let no_hint =
+        VERIFIED_SPLIT.replace("To restore, position tape at start of file and run:\n", "");
+    assert!(matches!(
+        parse_err(&no_hint),
+        HeaderError::Field {
+            field: "restore hint",
+            ..
+        }
+    ));
     let bad_dd = VERIFIED_SPLIT.replace("skip=1", "skip=2");
-    assert!(matches!(parse_err(&bad_dd), HeaderError::Field { field: "restore command", .. }));
+    assert!(matches!(
+        parse_err(&bad_dd),
+        HeaderError::Field {
+            field: "restore command",
+            ..
+        }
+    ));
     let weird_line = VERIFIED_SPLIT.replace("To restore", "HELLO=1\nTo restore");
-    assert!(matches!(parse_err(&weird_line), HeaderError::Field { field: "header line", found, .. } if found == "HELLO=1"));
+    assert!(
+        matches!(parse_err(&weird_line), HeaderError::Field { field: "header line", found, .. } if found == "HELLO=1")
+    );
 }
 
 #[test]
 fn it_rejects_unknown_types_magic_empty_and_truncated_headers() {
     assert_eq!(
         parse_err("AMANDA: WEIRD\n\x0c\n"),
-        HeaderError::UnknownType { found: "WEIRD".into() }
+        HeaderError::UnknownType {
+            found: "WEIRD".into()
+        }
     );
-    assert!(matches!(parse_err("NOT-AMANDA: FILE\n\x0c\n"), HeaderError::Magic { .. }));
+    assert!(matches!(
+        parse_err("NOT-AMANDA: FILE\n\x0c\n"),
+        HeaderError::Magic { .. }
+    ));
     assert_eq!(Header::parse(&[0u8; 64]), Err(HeaderError::Empty));
     let cut = &VERIFIED_SPLIT[..60];
     assert!(matches!(parse_err(cut), HeaderError::Unterminated { .. }));
-    assert!(matches!(Header::parse(b"AMANDA: \xff\n\x0c\n"), Err(HeaderError::NotUtf8 { offset: 8 })));
+    assert!(matches!(
+        Header::parse(b"AMANDA: \xff\n\x0c\n"),
+        Err(HeaderError::NotUtf8 { offset: 8 })
+    ));
     assert_eq!(Header::parse(b"AMANDA: NOOP\n\x0c\n"), Ok(Header::Noop));
     assert_eq!(
         Header::parse(b"AMANDA: TAPEEND DATE 20240101\n\x0c\n"),
-        Ok(Header::TapeEnd { datestamp: "20240101".into() })
+        Ok(Header::TapeEnd {
+            datestamp: "20240101".into()
+        })
     );
 }
 
@@ -209,35 +282,79 @@ fn it_rejects_unknown_types_magic_empty_and_truncated_headers() {
 fn it_refuses_to_write_what_amanda_would_read_differently() {
     let enc = |h: DumpHeader| Header::Dump(Box::new(h)).to_text();
     let h = DumpHeader::file("X", "my host", "/d", 0, "p");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "name", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid { field: "name", .. })
+    ));
     let h = DumpHeader::file("2024", "h", "/d", 0, "p");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "datestamp", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid {
+            field: "datestamp",
+            ..
+        })
+    ));
     let h = DumpHeader::file("X", "h", "/d", 0, "");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "program", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid {
+            field: "program",
+            ..
+        })
+    ));
     let h = DumpHeader::file("X", &"h".repeat(256), "/d", 0, "p");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "name", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid { field: "name", .. })
+    ));
     let mut h = DumpHeader::file("X", "h", "/d", 0, "p");
-    assert!(h.set_restore_commands(None, Some("gzip -dc"), Some("tar")).is_err());
-    assert!(h.set_restore_commands(None, Some("gzip -dc |"), None).is_err());
+    assert!(
+        h.set_restore_commands(None, Some("gzip -dc"), Some("tar"))
+            .is_err()
+    );
+    assert!(
+        h.set_restore_commands(None, Some("gzip -dc |"), None)
+            .is_err()
+    );
     assert!(Header::tape_start("X", "A B").to_block().is_err());
     let h = DumpHeader::file("X", "h\"", "/d", 0, "p");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "name", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid { field: "name", .. })
+    ));
     let h = DumpHeader::file("X", "h", "C:\\", 0, "p");
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "disk", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid { field: "disk", .. })
+    ));
     let mut h = DumpHeader::file("X", "h", "/d", 0, "p");
     h.dle = Some("x".repeat(40_000));
-    assert!(matches!(enc(h), Err(HeaderError::Invalid { field: "dle_str", .. })));
+    assert!(matches!(
+        enc(h),
+        Err(HeaderError::Invalid {
+            field: "dle_str",
+            ..
+        })
+    ));
 }
 
 #[test]
 fn it_splits_restore_commands_as_amanda_parse_file_header_does() {
     let mut h = DumpHeader::file("X", "h", "/d", 0, "p");
-    h.set_restore_commands(Some(" amcrypt -d |"), Some(" gzip -dc |"), Some("tar -xf -"))
-        .expect("valid");
+    h.set_restore_commands(
+        Some(" amcrypt -d |"),
+        Some(" gzip -dc |"),
+        Some("tar -xf -"),
+    )
+    .expect("valid");
     assert_eq!(h.restore_pipeline, " amcrypt -d |  gzip -dc | tar -xf - ");
     assert_eq!(
         h.restore_commands(),
-        (Some("amcrypt -d |".into()), Some("gzip -dc |".into()), Some("tar -xf -".into()))
+        (
+            Some("amcrypt -d |".into()),
+            Some("gzip -dc |".into()),
+            Some("tar -xf -".into())
+        )
     );
 }
 

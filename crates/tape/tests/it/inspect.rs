@@ -14,9 +14,11 @@ use crate::vfs::split_header;
 
 fn write_volume(dir: &Path, parts: &[usize]) {
     let mut dev = VfsDevice::new("vtape0", dir);
-    dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101000000")).expect("label");
+    dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101000000"))
+        .expect("label");
     for (i, &len) in parts.iter().enumerate() {
-        dev.start_file(&split_header("myhost", "/my/disk", i as u32 + 1)).expect("file");
+        dev.start_file(&split_header("myhost", "/my/disk", i as u32 + 1))
+            .expect("file");
         let data = vec![0x5a; len];
         for chunk in data.chunks(32_768) {
             dev.write_block(chunk).expect("write");
@@ -33,10 +35,16 @@ fn it_lists_the_label_and_every_file_with_its_header() {
     let r = inspect(tmp.path()).expect("inspects");
     assert!(r.is_ok(), "{r}");
     let label = r.label.as_ref().expect("label");
-    assert_eq!((label.label.as_str(), label.datestamp.as_str()), ("VOL-1", "20240101000000"));
+    assert_eq!(
+        (label.label.as_str(), label.datestamp.as_str()),
+        ("VOL-1", "20240101000000")
+    );
     assert_eq!(r.files.len(), 2);
     assert_eq!(r.files[0].data_bytes(), 65_536);
-    assert_eq!(r.files[1].header.as_ref().map(|h| h.file_type()), Some(FileType::SplitFile));
+    assert_eq!(
+        r.files[1].header.as_ref().map(|h| h.file_type()),
+        Some(FileType::SplitFile)
+    );
     // 40000 = 32768 + 7232: the last block is short. Volume: 3 headers + 65536 + 40000 = 203840.
     assert_eq!(
         r.notes,
@@ -54,7 +62,12 @@ note: file 2: short final block of 7232 bytes (block size 32768)
 2 files, 203840 bytes, 1 notes, 0 errors";
     assert!(text.ends_with(expected_tail), "{text}");
     assert!(text.starts_with("volume "), "{text}");
-    assert!(text.lines().next().expect("first line").ends_with(": label VOL-1 date 20240101000000"));
+    assert!(
+        text.lines()
+            .next()
+            .expect("first line")
+            .ends_with(": label VOL-1 date 20240101000000")
+    );
 }
 
 #[test]
@@ -98,13 +111,26 @@ fn it_reports_truncated_unparseable_and_unlabelled_volumes_as_errors() {
     let r = inspect(tmp.path()).expect("inspects");
     assert!(!r.is_ok());
     assert_eq!(r.problems.len(), 3, "{r}");
-    assert_eq!(r.problems[0], Problem::ShorterThanHeader { fileno: 1, size: 1000 });
+    assert_eq!(
+        r.problems[0],
+        Problem::ShorterThanHeader {
+            fileno: 1,
+            size: 1000
+        }
+    );
     assert!(matches!(
         &r.problems[1],
         Problem::Unparseable { fileno: 2, error: HeaderError::Field { field: "dumplevel", found, .. } } if found == "x"
     ));
-    assert!(matches!(&r.problems[2], Problem::TruncatedHeader { fileno: 3, .. }));
-    assert!(r.to_string().contains("error: file 2: unparseable header: header field 'dumplevel'"), "{r}");
+    assert!(matches!(
+        &r.problems[2],
+        Problem::TruncatedHeader { fileno: 3, .. }
+    ));
+    assert!(
+        r.to_string()
+            .contains("error: file 2: unparseable header: header field 'dumplevel'"),
+        "{r}"
+    );
 
     std::fs::remove_file(tmp.path().join("00000.VOL-1")).expect("remove label");
     let r = inspect(tmp.path()).expect("inspects");
@@ -116,11 +142,16 @@ fn it_labels_an_empty_volume_and_refuses_a_labelled_one_without_force() {
     let tmp = tempfile::tempdir().expect("tempdir");
     assert_eq!(
         label_at(tmp.path(), "VOL-7", "20240101000000", false).expect("labels"),
-        LabelOutcome::Labelled { label: "VOL-7".into() }
+        LabelOutcome::Labelled {
+            label: "VOL-7".into()
+        }
     );
     assert_eq!(inspect(tmp.path()).expect("inspects").notes, [Note::Empty]);
     let err = label_at(tmp.path(), "VOL-8", "20240101000000", false).expect_err("refuses");
-    assert!(matches!(&err, InspectError::AlreadyLabelled { label, .. } if label == "VOL-7"), "{err}");
+    assert!(
+        matches!(&err, InspectError::AlreadyLabelled { label, .. } if label == "VOL-7"),
+        "{err}"
+    );
     assert!(err.to_string().contains("--force"));
     let out = label(tmp.path(), "VOL-8", true).expect("relabels");
     assert_eq!(
@@ -140,7 +171,10 @@ fn it_labels_an_empty_volume_and_refuses_a_labelled_one_without_force() {
         label_at(other.path(), "VOL-9", "X", false),
         Err(InspectError::NotEmpty { files: 1, .. })
     ));
-    assert!(matches!(label_at(other.path(), "bad label", "X", true), Err(InspectError::Device { .. })));
+    assert!(matches!(
+        label_at(other.path(), "bad label", "X", true),
+        Err(InspectError::Device { .. })
+    ));
 }
 
 #[test]
@@ -155,12 +189,15 @@ fn it_formats_amanda_datestamps_from_unix_time() {
 fn it_inspects_a_volume_cut_at_max_volume_usage() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut dev = VfsDevice::new("vtape0", tmp.path());
-    dev.set_property(Property::MaxVolumeUsage(Some(3 * 32_768))).expect("limit");
+    dev.set_property(Property::MaxVolumeUsage(Some(3 * 32_768)))
+        .expect("limit");
     dev.set_property(Property::Leom(false)).expect("no LEOM");
-    dev.start(AccessMode::Write, Some("VOL-1"), Some("X")).expect("label");
+    dev.start(AccessMode::Write, Some("VOL-1"), Some("X"))
+        .expect("label");
     dev.start_file(&split_header("h", "/d", 1)).expect("file");
     dev.write_block(&[1u8; 32_768]).expect("fits");
-    dev.write_block(&[1u8; 32_768]).expect("past the limit: Failed, nothing written");
+    dev.write_block(&[1u8; 32_768])
+        .expect("past the limit: Failed, nothing written");
     dev.finish_file().expect("close");
     let r = inspect(tmp.path()).expect("inspects");
     assert!(r.is_ok(), "{r}");

@@ -30,7 +30,10 @@ pub(crate) fn split_header(host: &str, disk: &str, part: u32) -> Vec<u8> {
         NonZeroU32::new(part).expect("parts from 1"),
         None,
     );
-    Header::Dump(Box::new(h)).to_text().expect("valid").into_bytes()
+    Header::Dump(Box::new(h))
+        .to_text()
+        .expect("valid")
+        .into_bytes()
 }
 
 fn block(fill: u8, len: usize) -> Vec<u8> {
@@ -42,8 +45,12 @@ fn labelled(dir: &Path, faults: &[VfsFault], props: &[Property]) -> VfsDevice {
     for p in props {
         dev.set_property(*p).expect("settable before start");
     }
-    dev.start(AccessMode::Write, Some("TESTCONF-001"), Some("20240101000000"))
-        .expect("labels an empty directory");
+    dev.start(
+        AccessMode::Write,
+        Some("TESTCONF-001"),
+        Some("20240101000000"),
+    )
+    .expect("labels an empty directory");
     dev
 }
 
@@ -65,7 +72,11 @@ fn it_writes_amandas_directory_layout_byte_for_byte() {
     expected.resize(32_768, 0);
     assert_eq!(label, expected);
 
-    assert_eq!(dev.start_file(&split_header("myhost", "/my/disk", 1)).expect("file"), 1);
+    assert_eq!(
+        dev.start_file(&split_header("myhost", "/my/disk", 1))
+            .expect("file"),
+        1
+    );
     let data: Vec<Vec<u8>> = vec![block(1, 32_768), block(2, 32_768), block(3, 1000)];
     for b in &data {
         assert_eq!(dev.write_block(b).expect("no misuse"), WriteResult::Success);
@@ -73,9 +84,16 @@ fn it_writes_amandas_directory_layout_byte_for_byte() {
     dev.finish_file().expect("closes");
     dev.finish().expect("finishes");
 
-    assert_eq!(names(tmp.path()), ["00000.TESTCONF-001", "00001.myhost._my_disk.0"]);
+    assert_eq!(
+        names(tmp.path()),
+        ["00000.TESTCONF-001", "00001.myhost._my_disk.0"]
+    );
     let file = std::fs::read(tmp.path().join("00001.myhost._my_disk.0")).expect("part file");
-    assert_eq!(file.len(), 32_768 * 3 + 1000, "header + data, short final block kept short");
+    assert_eq!(
+        file.len(),
+        32_768 * 3 + 1000,
+        "header + data, short final block kept short"
+    );
     let mut header = VERIFIED_SPLIT.as_bytes().to_vec();
     header.resize(32_768, 0);
     assert_eq!(&file[..32_768], &header[..]);
@@ -86,7 +104,8 @@ fn it_writes_amandas_directory_layout_byte_for_byte() {
 fn it_sanitises_slash_colon_and_backslash_in_file_names() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut dev = labelled(tmp.path(), &[], &[]);
-    dev.start_file(&split_header("my:host", "C:\\dir/sub", 1)).expect("file");
+    dev.start_file(&split_header("my:host", "C:\\dir/sub", 1))
+        .expect("file");
     dev.finish_file().expect("closes");
     assert!(names(tmp.path()).contains(&"00001.my_host.C__dir_sub.0".to_owned()));
 }
@@ -98,7 +117,10 @@ fn it_uses_the_data_subdirectory_when_it_exists() {
     let mut dev = labelled(tmp.path(), &[], &[]);
     dev.start_file(&split_header("h", "/d", 1)).expect("file");
     dev.finish_file().expect("closes");
-    assert_eq!(names(&tmp.path().join("data")), ["00000.TESTCONF-001", "00001.h._d.0"]);
+    assert_eq!(
+        names(&tmp.path().join("data")),
+        ["00000.TESTCONF-001", "00001.h._d.0"]
+    );
     assert_eq!(names(tmp.path()), ["data"]);
 }
 
@@ -109,12 +131,17 @@ fn it_flags_leom_on_the_15th_write_and_still_writes_it() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let limit = 655_360u64;
     let mut dev = labelled(tmp.path(), &[], &[Property::MaxVolumeUsage(Some(limit))]);
-    dev.start_file(&split_header("myhost", "/my/disk", 1)).expect("file");
+    dev.start_file(&split_header("myhost", "/my/disk", 1))
+        .expect("file");
     assert!(!dev.state().is_eom);
     let mut first_leom = None;
     for n in 1..=15u64 {
-        assert_eq!(dev.write_block(&block(n as u8, 32_768)).expect("ok"), WriteResult::Success);
-        let model_leom = HEADER + HEADER + (n - 1) * BLOCK + BLOCK + EARLY_WARNING_BLOCKS * BLOCK > limit;
+        assert_eq!(
+            dev.write_block(&block(n as u8, 32_768)).expect("ok"),
+            WriteResult::Success
+        );
+        let model_leom =
+            HEADER + HEADER + (n - 1) * BLOCK + BLOCK + EARLY_WARNING_BLOCKS * BLOCK > limit;
         assert_eq!(dev.state().is_eom, model_leom, "write {n}");
         if dev.state().is_eom && first_leom.is_none() {
             first_leom = Some(n);
@@ -123,7 +150,9 @@ fn it_flags_leom_on_the_15th_write_and_still_writes_it() {
     assert_eq!(first_leom, Some(15));
     dev.finish_file().expect("closes");
     // The splitter stops the part at LEOM: one part of 15 blocks = 491 520 bytes.
-    let part = std::fs::metadata(tmp.path().join("00001.myhost._my_disk.0")).expect("part").len();
+    let part = std::fs::metadata(tmp.path().join("00001.myhost._my_disk.0"))
+        .expect("part")
+        .len();
     assert_eq!(part - HEADER, 491_520);
     assert_eq!(dev.volume_bytes(), 32_768 + 32_768 + 491_520);
 }
@@ -133,7 +162,11 @@ fn it_returns_full_past_max_volume_usage_with_leom_and_failed_without() {
     for leom in [true, false] {
         let tmp = tempfile::tempdir().expect("tempdir");
         let limit = 655_360u64;
-        let mut dev = labelled(tmp.path(), &[], &[Property::MaxVolumeUsage(Some(limit)), Property::Leom(leom)]);
+        let mut dev = labelled(
+            tmp.path(),
+            &[],
+            &[Property::MaxVolumeUsage(Some(limit)), Property::Leom(leom)],
+        );
         dev.start_file(&split_header("h", "/d", 1)).expect("file");
         let mut n = 0u64;
         loop {
@@ -143,11 +176,18 @@ fn it_returns_full_past_max_volume_usage_with_leom_and_failed_without() {
             let r = dev.write_block(&block(7, 32_768)).expect("no misuse");
             let model_peom = before + BLOCK > limit;
             if model_peom {
-                let expected = if leom { WriteResult::Full } else { WriteResult::Failed };
+                let expected = if leom {
+                    WriteResult::Full
+                } else {
+                    WriteResult::Failed
+                };
                 assert_eq!(r, expected, "leom={leom}");
                 assert!(dev.state().is_eom);
                 assert_eq!(dev.volume_bytes(), before, "nothing written");
-                assert!(matches!(dev.last_error(), Some(DeviceError::NoSpace { .. })));
+                assert!(matches!(
+                    dev.last_error(),
+                    Some(DeviceError::NoSpace { .. })
+                ));
                 assert!(dev.state().status.contains(StatusFlags::VOLUME_ERROR));
                 break;
             }
@@ -157,8 +197,13 @@ fn it_returns_full_past_max_volume_usage_with_leom_and_failed_without() {
                 assert!(!dev.state().is_eom);
             }
         }
-        assert_eq!(n, 19, "18 blocks fill 655360 exactly: label + header + 18 x 32 KiB");
-        let size = std::fs::metadata(tmp.path().join("00001.h._d.0")).expect("file").len();
+        assert_eq!(
+            n, 19,
+            "18 blocks fill 655360 exactly: label + header + 18 x 32 KiB"
+        );
+        let size = std::fs::metadata(tmp.path().join("00001.h._d.0"))
+            .expect("file")
+            .len();
         assert_eq!(size, HEADER + 18 * BLOCK);
     }
 }
@@ -169,14 +214,20 @@ fn it_fails_start_file_past_max_volume_usage_and_flags_leom_on_a_header() {
     // Room for the label, one header and 3 blocks: the second header is past the limit.
     let limit = HEADER + HEADER + 3 * BLOCK;
     let mut dev = labelled(tmp.path(), &[], &[Property::MaxVolumeUsage(Some(limit))]);
-    dev.start_file(&split_header("h", "/d", 1)).expect("first file");
+    dev.start_file(&split_header("h", "/d", 1))
+        .expect("first file");
     // LEOM on the header: label + header + 4 blocks > limit.
     assert!(dev.state().is_eom, "LEOM while writing the header");
     for _ in 0..3 {
-        assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Success);
+        assert_eq!(
+            dev.write_block(&block(1, 32_768)).expect("ok"),
+            WriteResult::Success
+        );
     }
     dev.finish_file().expect("closes");
-    let err = dev.start_file(&split_header("h", "/d", 2)).expect_err("past the limit");
+    let err = dev
+        .start_file(&split_header("h", "/d", 2))
+        .expect_err("past the limit");
     assert!(matches!(err, DeviceError::NoSpace { .. }), "{err}");
     assert!(dev.state().is_eom);
     assert!(!dev.state().in_file);
@@ -196,12 +247,28 @@ fn it_truncates_to_the_last_whole_block_on_enospc_and_returns_space_with_leom() 
         );
         dev.start_file(&split_header("h", "/d", 1)).expect("file");
         for _ in 0..3 {
-            assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Success);
+            assert_eq!(
+                dev.write_block(&block(1, 32_768)).expect("ok"),
+                WriteResult::Success
+            );
         }
         let r = dev.write_block(&block(2, 32_768)).expect("no misuse");
-        assert_eq!(r, if leom { WriteResult::Space } else { WriteResult::Failed }, "leom={leom}");
-        assert!(matches!(dev.last_error(), Some(DeviceError::NoSpace { .. })));
-        let size = std::fs::metadata(tmp.path().join("00001.h._d.0")).expect("file").len();
+        assert_eq!(
+            r,
+            if leom {
+                WriteResult::Space
+            } else {
+                WriteResult::Failed
+            },
+            "leom={leom}"
+        );
+        assert!(matches!(
+            dev.last_error(),
+            Some(DeviceError::NoSpace { .. })
+        ));
+        let size = std::fs::metadata(tmp.path().join("00001.h._d.0"))
+            .expect("file")
+            .len();
         assert_eq!(size, HEADER + 3 * BLOCK, "partial block truncated away");
         assert_eq!(dev.state().block, 3);
     }
@@ -217,11 +284,17 @@ fn it_flags_leom_from_filesystem_free_space() {
     let mut free = room - 2 * HEADER;
     for n in 1..=10u64 {
         let model_leom = free - BLOCK <= EARLY_WARNING_BLOCKS * BLOCK;
-        assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Success);
+        assert_eq!(
+            dev.write_block(&block(1, 32_768)).expect("ok"),
+            WriteResult::Success
+        );
         assert_eq!(dev.state().is_eom, model_leom, "write {n}");
         free -= BLOCK;
     }
-    assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Space);
+    assert_eq!(
+        dev.write_block(&block(1, 32_768)).expect("ok"),
+        WriteResult::Space
+    );
 }
 
 #[test]
@@ -230,8 +303,14 @@ fn it_reports_an_injected_eio_as_a_failed_write() {
     // Write 0 is the label, 1 the header, 2 the first block.
     let mut dev = labelled(tmp.path(), &[VfsFault::EioOnWrite { nth: 3 }], &[]);
     dev.start_file(&split_header("h", "/d", 1)).expect("file");
-    assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Success);
-    assert_eq!(dev.write_block(&block(1, 32_768)).expect("ok"), WriteResult::Failed);
+    assert_eq!(
+        dev.write_block(&block(1, 32_768)).expect("ok"),
+        WriteResult::Success
+    );
+    assert_eq!(
+        dev.write_block(&block(1, 32_768)).expect("ok"),
+        WriteResult::Failed
+    );
     assert!(matches!(dev.last_error(), Some(DeviceError::Io { .. })));
 }
 
@@ -248,14 +327,24 @@ fn it_never_reuses_a_recycled_file_number_below_the_highest() {
     dev.recycle_file(2).expect("recycles file 2");
     let mut dev = VfsDevice::new("vtape0", tmp.path());
     dev.start(AccessMode::Append, None, None).expect("appends");
-    assert_eq!(dev.volume_bytes(), HEADER + 2 * (HEADER + 100), "recomputed from file sizes");
-    assert_eq!(dev.start_file(&split_header("h", "/d", 4)).expect("file"), 4);
+    assert_eq!(
+        dev.volume_bytes(),
+        HEADER + 2 * (HEADER + 100),
+        "recomputed from file sizes"
+    );
+    assert_eq!(
+        dev.start_file(&split_header("h", "/d", 4)).expect("file"),
+        4
+    );
     dev.finish_file().expect("closes");
     dev.finish().expect("finish");
     // Amanda's rule is 1 + the highest file present: recycling the last file frees its number.
     dev.recycle_file(4).expect("recycles file 4");
     dev.start(AccessMode::Append, None, None).expect("appends");
-    assert_eq!(dev.start_file(&split_header("h", "/d", 5)).expect("file"), 4);
+    assert_eq!(
+        dev.start_file(&split_header("h", "/d", 5)).expect("file"),
+        4
+    );
 }
 
 #[test]
@@ -264,7 +353,8 @@ fn it_reads_back_blocks_and_seeks_like_amanda() {
     let mut dev = labelled(tmp.path(), &[], &[]);
     let payloads = [vec![block(1, 32_768), block(2, 5)], vec![block(3, 32_768)]];
     for (i, blocks) in payloads.iter().enumerate() {
-        dev.start_file(&split_header("h", "/d", i as u32 + 1)).expect("file");
+        dev.start_file(&split_header("h", "/d", i as u32 + 1))
+            .expect("file");
         for b in blocks {
             dev.write_block(b).expect("ok");
         }
@@ -288,21 +378,39 @@ fn it_reads_back_blocks_and_seeks_like_amanda() {
         other => panic!("expected a file, got {other:?}"),
     }
     let mut buf = vec![0u8; 32_768];
-    assert_eq!(dev.read_block(&mut buf).expect("reads"), ReadResult::Block(32_768));
+    assert_eq!(
+        dev.read_block(&mut buf).expect("reads"),
+        ReadResult::Block(32_768)
+    );
     assert_eq!(buf, payloads[1][0]);
     assert_eq!(dev.read_block(&mut buf).expect("eof"), ReadResult::Eof);
     assert!(dev.state().is_eof);
-    assert_eq!(dev.read_block(&mut buf).expect("still eof"), ReadResult::Eof);
-    assert_eq!(dev.seek_file(3).expect("tape end"), SeekResult::TapeEnd { file: 3 });
-    assert!(matches!(dev.seek_file(4), Err(DeviceError::NoSuchFile { file: 4, .. })));
+    assert_eq!(
+        dev.read_block(&mut buf).expect("still eof"),
+        ReadResult::Eof
+    );
+    assert_eq!(
+        dev.seek_file(3).expect("tape end"),
+        SeekResult::TapeEnd { file: 3 }
+    );
+    assert!(matches!(
+        dev.seek_file(4),
+        Err(DeviceError::NoSuchFile { file: 4, .. })
+    ));
     let mut small = vec![0u8; 10];
     dev.seek_file(2).expect("again");
     assert!(matches!(
         dev.read_block(&mut small),
-        Err(DeviceError::Misuse(Misuse::BufferTooSmall { len: 10, needed: 32_768 }))
+        Err(DeviceError::Misuse(Misuse::BufferTooSmall {
+            len: 10,
+            needed: 32_768
+        }))
     ));
     dev.seek_block(0).expect("seek block");
-    assert_eq!(dev.read_block(&mut buf).expect("reads"), ReadResult::Block(32_768));
+    assert_eq!(
+        dev.read_block(&mut buf).expect("reads"),
+        ReadResult::Block(32_768)
+    );
 }
 
 #[test]
@@ -322,7 +430,10 @@ fn it_reads_a_short_final_block_short() {
     dev.start(AccessMode::Read, None, None).expect("read");
     dev.seek_file(1).expect("file 1");
     let mut buf = vec![0u8; 32_768];
-    assert_eq!(dev.read_block(&mut buf).expect("1"), ReadResult::Block(32_768));
+    assert_eq!(
+        dev.read_block(&mut buf).expect("1"),
+        ReadResult::Block(32_768)
+    );
     assert_eq!(dev.read_block(&mut buf).expect("2"), ReadResult::Block(77));
     assert_eq!(&buf[..77], &block(2, 77)[..]);
 }
@@ -343,11 +454,17 @@ fn it_refuses_misuse_without_changing_state() {
     let before = dev.state().clone();
     assert!(matches!(dev.write_block(&[1]), Err(DeviceError::Misuse(_))));
     assert!(matches!(dev.finish_file(), Err(DeviceError::Misuse(_))));
-    assert!(matches!(dev.start_file(&split_header("h", "/d", 1)), Err(DeviceError::Misuse(_))));
+    assert!(matches!(
+        dev.start_file(&split_header("h", "/d", 1)),
+        Err(DeviceError::Misuse(_))
+    ));
     assert_eq!(dev.state(), &before);
     assert!(names(tmp.path()).is_empty(), "nothing written");
     let mut dev = labelled(tmp.path(), &[], &[]);
-    assert!(matches!(dev.set_property(Property::Leom(false)), Err(DeviceError::Misuse(_))));
+    assert!(matches!(
+        dev.set_property(Property::Leom(false)),
+        Err(DeviceError::Misuse(_))
+    ));
     dev.start_file(&split_header("h", "/d", 1)).expect("file");
     assert!(matches!(
         dev.set_property(Property::MaxVolumeUsage(Some(1))),
@@ -368,7 +485,19 @@ fn it_relabels_by_erasing_every_volume_file_but_the_lock() {
     dev.start_file(&split_header("h", "/d", 1)).expect("file");
     dev.finish_file().expect("closes");
     dev.finish().expect("finish");
-    dev.start(AccessMode::Write, Some("TESTCONF-002"), Some("20240102000000")).expect("relabel");
-    assert_eq!(names(tmp.path()), ["00000-lock", "00000.TESTCONF-002", "notes.txt"]);
-    assert_eq!(dev.start_file(&split_header("h", "/d", 1)).expect("file"), 1, "numbers restart at 1");
+    dev.start(
+        AccessMode::Write,
+        Some("TESTCONF-002"),
+        Some("20240102000000"),
+    )
+    .expect("relabel");
+    assert_eq!(
+        names(tmp.path()),
+        ["00000-lock", "00000.TESTCONF-002", "notes.txt"]
+    );
+    assert_eq!(
+        dev.start_file(&split_header("h", "/d", 1)).expect("file"),
+        1,
+        "numbers restart at 1"
+    );
 }

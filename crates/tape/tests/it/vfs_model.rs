@@ -98,7 +98,10 @@ impl Model {
     fn at_leom(&self, size: u64) -> bool {
         let warning = EARLY_WARNING_BLOCKS * self.cfg.block;
         self.cfg.leom
-            && (self.cfg.limit.is_some_and(|l| self.volume_bytes + size + warning > l)
+            && (self
+                .cfg
+                .limit
+                .is_some_and(|l| self.volume_bytes + size + warning > l)
                 || self.free.is_some_and(|f| f.wrapping_sub(size) <= warning))
     }
 
@@ -153,13 +156,21 @@ impl Model {
                 let room = self.free.unwrap_or(u64::MAX);
                 if room < HEADER {
                     // The header is cut where the disk filled up; the file stays.
-                    self.files.push(MFile { fileno, size: room, data: Vec::new() });
+                    self.files.push(MFile {
+                        fileno,
+                        size: room,
+                        data: Vec::new(),
+                    });
                     self.free = Some(0);
                     self.volume_error = true;
                     self.expect = Expect::NoSpace;
                     return;
                 }
-                self.files.push(MFile { fileno, size: HEADER, data: Vec::new() });
+                self.files.push(MFile {
+                    fileno,
+                    size: HEADER,
+                    data: Vec::new(),
+                });
                 if let Some(f) = &mut self.free {
                     *f -= HEADER;
                 }
@@ -183,19 +194,28 @@ impl Model {
                 if self.at_peom(*len) {
                     self.is_eom = true;
                     self.volume_error = true;
-                    let r = if self.cfg.leom { WriteResult::Full } else { WriteResult::Failed };
+                    let r = if self.cfg.leom {
+                        WriteResult::Full
+                    } else {
+                        WriteResult::Failed
+                    };
                     self.expect = Expect::Write(r);
                     return;
                 }
                 if self.free.is_some_and(|f| f < *len) {
                     // Partial write, then truncated back: nothing changes on disk.
                     self.volume_error = true;
-                    let r = if self.cfg.leom { WriteResult::Space } else { WriteResult::Failed };
+                    let r = if self.cfg.leom {
+                        WriteResult::Space
+                    } else {
+                        WriteResult::Failed
+                    };
                     self.expect = Expect::Write(r);
                     return;
                 }
                 let file = self.files.last_mut().expect("in a file");
-                file.data.extend((0..*len).map(|i| fill.wrapping_add(i as u8)));
+                file.data
+                    .extend((0..*len).map(|i| fill.wrapping_add(i as u8)));
                 file.size += len;
                 if let Some(f) = &mut self.free {
                     *f -= len;
@@ -269,7 +289,10 @@ impl ReferenceStateMachine for VfsMachine {
 
     fn transitions(state: &Model) -> BoxedStrategy<Step> {
         let bs = state.cfg.block;
-        let write = (prop_oneof![8 => Just(bs), 1 => 1..bs, 1 => Just(bs + 1)], any::<u8>())
+        let write = (
+            prop_oneof![8 => Just(bs), 1 => 1..bs, 1 => Just(bs + 1)],
+            any::<u8>(),
+        )
             .prop_map(|(len, fill)| Step::Write { len, fill });
         match (state.mode, state.in_file) {
             (AccessMode::Null, _) if !state.labelled => Just(Step::Label).boxed(),
@@ -347,7 +370,13 @@ fn read_back(sut: &mut Sut, m: &Model) {
                 ReadResult::Eof => break,
             }
         }
-        assert!(got == f.data, "file {}: {} bytes read, {} written", f.fileno, got.len(), f.data.len());
+        assert!(
+            got == f.data,
+            "file {}: {} bytes read, {} written",
+            f.fileno,
+            got.len(),
+            f.data.len()
+        );
     }
     dev.finish().expect("finish read");
 }
@@ -358,21 +387,41 @@ impl StateMachineTest for VfsTest {
 
     fn init_test(m: &Model) -> Sut {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let faults: Vec<VfsFault> = m.cfg.room.map(|bytes| VfsFault::EnospcAfter { bytes }).into_iter().collect();
+        let faults: Vec<VfsFault> = m
+            .cfg
+            .room
+            .map(|bytes| VfsFault::EnospcAfter { bytes })
+            .into_iter()
+            .collect();
         let mut dev = VfsDevice::with_faults("vtape0", tmp.path(), &faults);
-        dev.set_property(Property::BlockSize(m.cfg.block as usize)).expect("block size");
-        dev.set_property(Property::MaxVolumeUsage(m.cfg.limit)).expect("limit");
+        dev.set_property(Property::BlockSize(m.cfg.block as usize))
+            .expect("block size");
+        dev.set_property(Property::MaxVolumeUsage(m.cfg.limit))
+            .expect("limit");
         dev.set_property(Property::Leom(m.cfg.leom)).expect("leom");
-        Sut { _tmp: tmp, dev, part: 0 }
+        Sut {
+            _tmp: tmp,
+            dev,
+            part: 0,
+        }
     }
 
     fn apply(mut sut: Sut, m: &Model, step: Step) -> Sut {
         let got = match &step {
-            Step::Label => outcome(sut.dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101")), |()| Expect::Ok),
-            Step::Append => outcome(sut.dev.start(AccessMode::Append, None, None), |()| Expect::Ok),
+            Step::Label => outcome(
+                sut.dev
+                    .start(AccessMode::Write, Some("VOL-1"), Some("20240101")),
+                |()| Expect::Ok,
+            ),
+            Step::Append => outcome(sut.dev.start(AccessMode::Append, None, None), |()| {
+                Expect::Ok
+            }),
             Step::StartFile => {
                 sut.part += 1;
-                outcome(sut.dev.start_file(&split_header("h", "/d", sut.part)), Expect::File)
+                outcome(
+                    sut.dev.start_file(&split_header("h", "/d", sut.part)),
+                    Expect::File,
+                )
             }
             Step::Write { len, fill } => {
                 let data: Vec<u8> = (0..*len).map(|i| fill.wrapping_add(i as u8)).collect();
@@ -387,7 +436,11 @@ impl StateMachineTest for VfsTest {
         };
         assert_eq!(got, m.expect, "result of {step:?}");
         let st = sut.dev.state();
-        assert_eq!(sut.dev.volume_bytes(), m.volume_bytes, "volume_bytes after {step:?}");
+        assert_eq!(
+            sut.dev.volume_bytes(),
+            m.volume_bytes,
+            "volume_bytes after {step:?}"
+        );
         assert_eq!(st.is_eom, m.is_eom, "is_eom after {step:?}");
         assert_eq!(st.in_file, m.in_file, "in_file after {step:?}");
         assert_eq!(st.access_mode, m.mode, "mode after {step:?}");
