@@ -510,3 +510,27 @@ fn it_renders_a_stable_event_trace() {
         ]
     );
 }
+
+#[test]
+fn it_drives_a_simulated_drive_through_a_boxed_device_on_another_thread() {
+    // The taper owns its device behind `dyn Device` on a device thread.
+    let mut d: Box<dyn Device + Send> = Box::new(drive_with(
+        SimConfig::default(),
+        VolumeSpec::new(1 << 30),
+        vec![],
+    ));
+    let handle = std::thread::spawn(move || {
+        d.start(AccessMode::Write, Some("VOL-1"), Some(TS))
+            .expect("start");
+        let file = d.start_file(b"h").expect("start_file");
+        let r = d.write_block(&[3; BS]).expect("write");
+        d.finish().expect("finish");
+        (file, r, d.take_events().len())
+    });
+    let (file, result, events) = handle.join().expect("device thread");
+    assert_eq!((file, result), (1, WriteResult::Success));
+    assert_eq!(
+        events, 6,
+        "load, start, start_file, write, finish_file, finish"
+    );
+}
