@@ -19,9 +19,20 @@
 //! - Optional compression: with the `COMPRESSION` property on, a block takes
 //!   `len * 100 / compression_percent` bytes of medium (rounded up).
 //!
+//! - `start` rewinds the drive but, like `tape_device_start`, leaves `is_eom` and `is_eof`
+//!   alone; [`SimDrive::reset`] (Amanda's `device_reset`) or loading a volume clears them.
+//!   A failed label or header write sets `DEVICE_ERROR`, and while it is the only status flag
+//!   (`device_in_error`) the drive refuses to start, start files, seek or read, and fails
+//!   every write, until it is reset or a volume is loaded.
+//!
 //! Faults ([`TapeFault`]) are data passed to [`SimDrive::new`]; each fires once where it is
 //! placed and is recorded in [`SimDrive::faults`] and in the event trace.
 //! There are no clocks and no threads: the same calls give the same trace.
+//!
+//! Simplifications, all deliberate: mhvtl's programmable early-warning zone is not modelled;
+//! `seek_file(0)` in WRITE/APPEND mode returns the label block without moving;
+//! `read_block` outside a file returns end of file; a failed read does not move the
+//! position; faults are placed on data blocks (and label reads), not on header blocks.
 
 mod fault;
 mod label;
@@ -241,8 +252,8 @@ impl SimDrive {
         Some(v)
     }
 
-    /// Amanda's `device_reset`: status back to `SUCCESS`, `is_eom` cleared, last error
-    /// forgotten. Nothing else changes.
+    /// Amanda's `device_reset`: status back to `SUCCESS` (`VOLUME_MISSING` in an empty
+    /// drive), `is_eom` cleared, last error forgotten. Nothing else changes.
     pub fn reset(&mut self) {
         self.state.status = if self.volume.is_some() {
             StatusFlags::SUCCESS

@@ -780,3 +780,99 @@ fn check_state(d: &SimDrive, m: &Model) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// A random [`ModelConfig`] for a fuzz case; `rand(n)` must return a number in `0..n`
+/// (the caller's seeded generator).
+pub fn choose_config(rand: &mut dyn FnMut(u32) -> u32) -> ModelConfig {
+    let block_size = [64usize, 96, 128][rand(3) as usize % 3];
+    let bs = block_size as u64;
+    let capacity = (2 + u64::from(rand(38))) * bs + u64::from(rand(block_size as u32));
+    let early_warning = (u64::from(rand(20)) * bs + u64::from(rand(5))).min(capacity);
+    ModelConfig {
+        block_size,
+        capacity,
+        early_warning,
+        bsd: rand(2) == 1,
+        leom: rand(2) == 1,
+    }
+}
+
+/// A random next step for `model`, weighted by its state so that runs write files and read
+/// them back, with a steady share of misuse; `rand(n)` must return a number in `0..n`.
+pub fn choose_step(model: &Model, rand: &mut dyn FnMut(u32) -> u32) -> Step {
+    let bs = model.block_size();
+    let any = |rand: &mut dyn FnMut(u32) -> u32| -> Step {
+        let modes = [
+            AccessMode::Write,
+            AccessMode::Append,
+            AccessMode::Read,
+            AccessMode::Null,
+        ];
+        match rand(16) {
+            0 => Step::ReadLabel,
+            1..=4 => Step::Start {
+                mode: modes[rand(4) as usize % 4],
+            },
+            5 => Step::StartFile,
+            6 => Step::FinishFile,
+            7 => Step::Finish,
+            8 => Step::SeekFile { file: rand(6) },
+            9 => Step::SeekBlock {
+                block: u64::from(rand(6)),
+            },
+            10 => Step::Read,
+            11 => Step::Eject,
+            12 => Step::Reload,
+            13 => Step::Reset,
+            14 => Step::SetLeom { on: rand(2) == 1 },
+            _ => Step::Write {
+                len: rand(bs as u32 + 2) as usize,
+                fill: rand(256) as u8,
+            },
+        }
+    };
+    let roll = rand(100);
+    match (model.mode(), model.in_file()) {
+        (AccessMode::Null, _) => match roll {
+            0..=18 => Step::Start {
+                mode: AccessMode::Write,
+            },
+            19..=36 => Step::Start {
+                mode: AccessMode::Append,
+            },
+            37..=72 => Step::Start {
+                mode: AccessMode::Read,
+            },
+            _ => any(rand),
+        },
+        (AccessMode::Read, _) => match roll {
+            0..=21 => Step::SeekFile {
+                file: rand(model.file_count() + 2),
+            },
+            22..=87 => Step::Read,
+            88..=92 => Step::SeekBlock {
+                block: u64::from(rand(6)),
+            },
+            93..=96 => Step::Finish,
+            _ => any(rand),
+        },
+        (_, false) => match roll {
+            0..=65 => Step::StartFile,
+            66..=87 => Step::Finish,
+            _ => any(rand),
+        },
+        (_, true) => match roll {
+            0..=62 => Step::Write {
+                len: bs,
+                fill: rand(256) as u8,
+            },
+            63..=79 => Step::Write {
+                len: rand(bs as u32 + 2) as usize,
+                fill: rand(256) as u8,
+            },
+            80..=88 => Step::FinishFile,
+            89..=93 => Step::Finish,
+            _ => any(rand),
+        },
+    }
+}

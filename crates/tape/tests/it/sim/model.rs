@@ -181,3 +181,27 @@ fn it_reads_model_steps_as_tagged_data() {
         ]
     );
 }
+
+#[test]
+fn it_runs_fuzz_cases_from_a_plain_random_source() {
+    use reelcheck_tape::sim::reference::{choose_config, choose_step, run_step};
+    // A fixed-seed xorshift stands in for the harness generator.
+    let mut x: u64 = 0x5EED_5EED_5EED_5EED;
+    let mut rand = move |n: u32| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % u64::from(n.max(1))) as u32
+    };
+    for case in 0..200 {
+        let config = choose_config(&mut rand);
+        let mut d = config.drive();
+        let mut m = Model::new(&config);
+        for _ in 0..100 {
+            let step = choose_step(&m, &mut rand);
+            if let Err(e) = run_step(&mut d, &mut m, &step) {
+                panic!("case {case} ({config:?}): {e}");
+            }
+        }
+    }
+}
