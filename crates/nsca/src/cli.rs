@@ -81,7 +81,9 @@ fn parse_delimiter(arg: &[u8]) -> Result<u8, UsageError> {
     if arg.len() > 1 && (arg[0].is_ascii_digit() || arg[0] == b'+' || arg[0] == b'-') {
         let (v, overflow) = strtol(arg, 0);
         if overflow {
-            return Err(UsageError::BadDelimiter { value: String::from_utf8_lossy(arg).into() });
+            return Err(UsageError::BadDelimiter {
+                value: String::from_utf8_lossy(arg).into(),
+            });
         }
         Ok(v as u8)
     } else {
@@ -270,11 +272,8 @@ pub fn send_nsca_main(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> i32 {
-    match run(&args, stdin, stdout, stderr) {
-        Ok(code) => code,
-        // Writing to stdout/stderr failed; nothing more can be reported.
-        Err(_) => 3,
-    }
+    // Err: writing to stdout/stderr failed; nothing more can be reported.
+    run(&args, stdin, stdout, stderr).unwrap_or(3)
 }
 
 fn run(
@@ -283,7 +282,10 @@ fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> std::io::Result<i32> {
-    let program = argv.first().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let program = argv
+        .first()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let parsed = parse_args(argv);
     let args = match &parsed {
         Ok(a) => a.clone(),
@@ -316,10 +318,18 @@ fn run(
         }
     };
     let legacy = cfg.legacy_2_7_mode.unwrap_or(args.legacy_2_7_mode);
-    let size = if legacy { PacketSize::Legacy } else { PacketSize::V3 };
+    let size = if legacy {
+        PacketSize::Legacy
+    } else {
+        PacketSize::V3
+    };
 
     let report = |e: &ClientError, stdout: &mut dyn Write, stderr: &mut dyn Write| {
-        let out: &mut dyn Write = if matches!(e, ClientError::Input(_)) { stdout } else { stderr };
+        let out: &mut dyn Write = if matches!(e, ClientError::Input(_)) {
+            stdout
+        } else {
+            stderr
+        };
         for line in e.messages() {
             writeln!(out, "{line}")?;
         }
@@ -329,9 +339,16 @@ fn run(
     let port = match u16::try_from(args.port) {
         Ok(p) => p,
         Err(_) => {
-            let e = ClientError::Lookup { host: args.host.clone(), port: 0 };
+            let e = ClientError::Lookup {
+                host: args.host.clone(),
+                port: 0,
+            };
             writeln!(stderr, "Host name lookup failed: '{}'", args.host)?;
-            writeln!(stderr, "Error: Could not connect to host {} on port {}", args.host, args.port)?;
+            writeln!(
+                stderr,
+                "Error: Could not connect to host {} on port {}",
+                args.host, args.port
+            )?;
             return Ok(e.exit_code());
         }
     };
@@ -374,10 +391,10 @@ fn run(
             return report(&ClientError::Input(e), stdout, stderr);
         }
     }
-    if let Some(r) = parse_set(&splitter.finish(), &format) {
-        if let Err(e) = sender.send(&r, &mut filler) {
-            return report(&e, stdout, stderr);
-        }
+    if let Some(r) = parse_set(&splitter.finish(), &format)
+        && let Err(e) = sender.send(&r, &mut filler)
+    {
+        return report(&e, stdout, stderr);
     }
     let total = sender.finish();
     if total == 0 || !args.quiet {

@@ -31,7 +31,13 @@ pub struct Client {
 
 fn remaining(deadline: Instant, timeout_secs: u32) -> Result<Duration, ClientError> {
     let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() { Err(ClientError::Timeout { seconds: timeout_secs }) } else { Ok(left) }
+    if left.is_zero() {
+        Err(ClientError::Timeout {
+            seconds: timeout_secs,
+        })
+    } else {
+        Ok(left)
+    }
 }
 
 fn is_timeout(e: &std::io::Error) -> bool {
@@ -47,11 +53,16 @@ impl Client {
             .to_socket_addrs()
             .ok()
             .and_then(|mut a| a.next())
-            .ok_or_else(|| ClientError::Lookup { host: host.to_string(), port })?;
+            .ok_or_else(|| ClientError::Lookup {
+                host: host.to_string(),
+                port,
+            })?;
         let left = remaining(deadline, timeout_secs)?;
         let stream = TcpStream::connect_timeout(&addr, left).map_err(|e| {
             if is_timeout(&e) && Instant::now() >= deadline {
-                return ClientError::Timeout { seconds: timeout_secs };
+                return ClientError::Timeout {
+                    seconds: timeout_secs,
+                };
             }
             let reason = match e.kind() {
                 ErrorKind::ConnectionRefused => "Connection refused by host",
@@ -59,11 +70,18 @@ impl Client {
                 ErrorKind::NetworkUnreachable => "Network is unreachable",
                 _ => "Connection refused or timed out",
             };
-            ClientError::Connect { host: host.to_string(), port, reason }
+            ClientError::Connect {
+                host: host.to_string(),
+                port,
+                reason,
+            }
         })?;
         let mut client = Self {
             stream,
-            init: InitPacket { iv: [0; 128], timestamp: 0 },
+            init: InitPacket {
+                iv: [0; 128],
+                timestamp: 0,
+            },
             deadline,
             timeout_secs,
         };
@@ -83,7 +101,9 @@ impl Client {
                 Ok(n) => got += n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if is_timeout(&e) => {
-                    return Err(ClientError::Timeout { seconds: self.timeout_secs });
+                    return Err(ClientError::Timeout {
+                        seconds: self.timeout_secs,
+                    });
                 }
                 Err(_) => return Err(ClientError::ClosedBeforeInit { received: got }),
             }
@@ -103,7 +123,9 @@ impl Client {
 
     /// The timeout error of this run (what send_nsca's alarm prints).
     pub fn timeout_error(&self) -> ClientError {
-        ClientError::Timeout { seconds: self.timeout_secs }
+        ClientError::Timeout {
+            seconds: self.timeout_secs,
+        }
     }
 
     /// Starts sending with the cipher method `method` (a number, as in send_nsca.cfg) and
@@ -119,7 +141,11 @@ impl Client {
         let init = self.init.encode();
         session.handle_init_bytes(&init);
         debug_assert!(session.is_ready());
-        Ok(Sender { client: self, session, sent: 0 })
+        Ok(Sender {
+            client: self,
+            session,
+            sent: 0,
+        })
     }
 }
 
@@ -133,7 +159,11 @@ pub struct Sender {
 
 impl Sender {
     /// Encodes, encrypts and writes one packet carrying `result`.
-    pub fn send(&mut self, result: &CheckResult, filler: &mut Filler<'_>) -> Result<(), ClientError> {
+    pub fn send(
+        &mut self,
+        result: &CheckResult,
+        filler: &mut Filler<'_>,
+    ) -> Result<(), ClientError> {
         let bytes = match self.session.encode(result, filler) {
             Ok(b) => b,
             Err(_) => unreachable!("session is ready once started"),
@@ -152,7 +182,12 @@ impl Sender {
                 Ok(n) => written += n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) if is_timeout(&e) => return Err(self.client.timeout_error()),
-                Err(source) => return Err(ClientError::Send { packet: self.sent + 1, source }),
+                Err(source) => {
+                    return Err(ClientError::Send {
+                        packet: self.sent + 1,
+                        source,
+                    });
+                }
             }
         }
         self.sent += 1;

@@ -69,7 +69,11 @@ pub fn checkresult_file(result: &CheckResult, now: i64, utc_offset_secs: i64) ->
     out.extend_from_slice(b"### NSCA Passive Check Result ###\n");
     out.extend_from_slice(format!("# Time: {}", ctime(now + utc_offset_secs)).as_bytes());
     out.extend_from_slice(format!("file_time={now}\n\n").as_bytes());
-    let kind = if service.is_empty() { "Host" } else { "Service" };
+    let kind = if service.is_empty() {
+        "Host"
+    } else {
+        "Service"
+    };
     out.extend_from_slice(format!("### {kind} Check Result ###\n").as_bytes());
     out.extend_from_slice(b"host_name=");
     out.extend_from_slice(host);
@@ -91,8 +95,9 @@ pub fn checkresult_file(result: &CheckResult, now: i64, utc_offset_secs: i64) ->
 /// C `ctime` of a (local) epoch time: `"Tue Nov 24 19:55:55 2026\n"`.
 pub fn ctime(t: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] =
-        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let days = t.div_euclid(86_400);
     let secs = t.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);

@@ -50,6 +50,7 @@ pub enum PacketSize {
 
 impl PacketSize {
     /// Total packet length in bytes.
+    #[allow(clippy::len_without_is_empty, reason = "a packet size is never empty")]
     pub const fn len(self) -> usize {
         match self {
             Self::V3 => V3_PACKET_LEN,
@@ -101,7 +102,9 @@ impl InitPacket {
     /// Parses the first 132 bytes of `bytes`.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         if bytes.len() < INIT_PACKET_LEN {
-            return Err(DecodeError::ShortInit { actual: bytes.len() });
+            return Err(DecodeError::ShortInit {
+                actual: bytes.len(),
+            });
         }
         let mut iv = [0u8; IV_LEN];
         iv.copy_from_slice(&bytes[..IV_LEN]);
@@ -134,12 +137,22 @@ impl CheckResult {
         return_code: i16,
         output: impl Into<Vec<u8>>,
     ) -> Self {
-        Self { host: host.into(), service: service.into(), return_code, output: output.into() }
+        Self {
+            host: host.into(),
+            service: service.into(),
+            return_code,
+            output: output.into(),
+        }
     }
 
     /// A host check result (empty service description).
     pub fn host(host: impl Into<Vec<u8>>, return_code: i16, output: impl Into<Vec<u8>>) -> Self {
-        Self { host: host.into(), service: Vec::new(), return_code, output: output.into() }
+        Self {
+            host: host.into(),
+            service: Vec::new(),
+            return_code,
+            output: output.into(),
+        }
     }
 
     /// True when this is a host check (empty service description).
@@ -227,8 +240,14 @@ pub fn encode_packet_into(
     buf[OFF_VERSION..OFF_VERSION + 2].copy_from_slice(&PACKET_VERSION.to_be_bytes());
     buf[OFF_RC..OFF_RC + 2].copy_from_slice(&result.return_code.to_be_bytes());
     put_c_string(&mut buf[OFF_HOST..OFF_HOST + HOST_FIELD], &result.host);
-    put_c_string(&mut buf[OFF_SERVICE..OFF_SERVICE + SERVICE_FIELD], &result.service);
-    put_c_string(&mut buf[OFF_OUTPUT..OFF_OUTPUT + size.output_field()], &result.output);
+    put_c_string(
+        &mut buf[OFF_SERVICE..OFF_SERVICE + SERVICE_FIELD],
+        &result.service,
+    );
+    put_c_string(
+        &mut buf[OFF_OUTPUT..OFF_OUTPUT + size.output_field()],
+        &result.output,
+    );
     buf[OFF_TIMESTAMP..OFF_TIMESTAMP + 4].copy_from_slice(&timestamp.to_be_bytes());
     buf[OFF_CRC..OFF_CRC + 4].fill(0);
     let crc = crc32fast::hash(buf);
@@ -270,8 +289,9 @@ pub fn packet_crc(packet: &[u8]) -> u32 {
 ///
 /// Checks, in nsca 2.10's order: length, version == 3, CRC.
 pub fn decode_packet(packet: &[u8]) -> Result<DecodedPacket, DecodeError> {
-    let size =
-        PacketSize::from_len(packet.len()).ok_or(DecodeError::WrongLength { actual: packet.len() })?;
+    let size = PacketSize::from_len(packet.len()).ok_or(DecodeError::WrongLength {
+        actual: packet.len(),
+    })?;
     let version = i16::from_be_bytes([packet[OFF_VERSION], packet[OFF_VERSION + 1]]);
     if version != PACKET_VERSION {
         return Err(DecodeError::BadVersion { found: version });
@@ -288,7 +308,11 @@ pub fn decode_packet(packet: &[u8]) -> Result<DecodedPacket, DecodeError> {
         return_code: i16::from_be_bytes([packet[OFF_RC], packet[OFF_RC + 1]]),
         output: field(OFF_OUTPUT, size.output_field()),
     };
-    Ok(DecodedPacket { result, timestamp: be_u32(&packet[OFF_TIMESTAMP..OFF_TIMESTAMP + 4]), size })
+    Ok(DecodedPacket {
+        result,
+        timestamp: be_u32(&packet[OFF_TIMESTAMP..OFF_TIMESTAMP + 4]),
+        size,
+    })
 }
 
 fn be_u32(b: &[u8]) -> u32 {

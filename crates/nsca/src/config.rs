@@ -37,22 +37,29 @@ enum LineError {
 }
 
 fn lines(bytes: &[u8]) -> impl Iterator<Item = Result<Line<'_>, LineError>> {
-    fgets_chunks(bytes, MAX_INPUT_BUFFER - 1).enumerate().filter_map(|(i, chunk)| {
-        let number = i + 1;
-        let s = until_nul(chunk);
-        if s.is_empty() || s[0] == b'#' || s[0] == b'\n' {
-            return None;
-        }
-        let mut tok = Strtok::new(s);
-        let Some(name) = tok.next_token(b"=") else {
-            return Some(Err(LineError::NoName(number)));
-        };
-        let Some(value) = tok.next_token(b"\n") else {
-            return Some(Err(LineError::NoValue(number)));
-        };
-        let name_end = name.as_ptr() as usize - s.as_ptr() as usize + name.len();
-        Some(Ok(Line { number, prefix: &s[..name_end], name, value }))
-    })
+    fgets_chunks(bytes, MAX_INPUT_BUFFER - 1)
+        .enumerate()
+        .filter_map(|(i, chunk)| {
+            let number = i + 1;
+            let s = until_nul(chunk);
+            if s.is_empty() || s[0] == b'#' || s[0] == b'\n' {
+                return None;
+            }
+            let mut tok = Strtok::new(s);
+            let Some(name) = tok.next_token(b"=") else {
+                return Some(Err(LineError::NoName(number)));
+            };
+            let Some(value) = tok.next_token(b"\n") else {
+                return Some(Err(LineError::NoValue(number)));
+            };
+            let name_end = name.as_ptr() as usize - s.as_ptr() as usize + name.len();
+            Some(Ok(Line {
+                number,
+                prefix: &s[..name_end],
+                name,
+                value,
+            }))
+        })
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -169,7 +176,9 @@ pub struct ParseEnv<'a> {
 
 impl std::fmt::Debug for ParseEnv<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ParseEnv").field("euid_is_root", &self.euid_is_root).finish_non_exhaustive()
+        f.debug_struct("ParseEnv")
+            .field("euid_is_root", &self.euid_is_root)
+            .finish_non_exhaustive()
     }
 }
 
@@ -248,14 +257,20 @@ impl NscaConfig {
         for line in lines(bytes) {
             let l = match line {
                 Ok(l) => l,
-                Err(LineError::NoName(line)) => return Err(ConfigError::NoName { path: p(), line }),
+                Err(LineError::NoName(line)) => {
+                    return Err(ConfigError::NoName { path: p(), line });
+                }
                 Err(LineError::NoValue(line)) => {
                     return Err(ConfigError::NoValue { path: p(), line });
                 }
             };
             let line = l.number;
             let has = |key: &str| contains(l.prefix, key.as_bytes());
-            let too_long = |what| ConfigError::TooLong { what, path: p(), line };
+            let too_long = |what| ConfigError::TooLong {
+                what,
+                path: p(),
+                line,
+            };
             if l.name == b"server_port" {
                 let port = atoi(l.value);
                 if (port < 1024 && !env.euid_is_root) || port < 0 {
@@ -282,7 +297,11 @@ impl NscaConfig {
             } else if has("decryption_method") {
                 let method = atoi(l.value);
                 if !cipher::config_parser_accepts(i64::from(method)) {
-                    return Err(ConfigError::InvalidDecryptionMethod { method, path: p(), line });
+                    return Err(ConfigError::InvalidDecryptionMethod {
+                        method,
+                        path: p(),
+                        line,
+                    });
                 }
                 cfg.decryption_method = method;
             } else if has("debug") {
@@ -333,9 +352,14 @@ impl NscaConfig {
 
     /// Reads and parses `path`, asking the OS what 2.10 asks (euid, check result directory).
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ConfigError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
-        let env = ParseEnv { euid_is_root: euid_is_root(), dir_writable: &probe_dir_writable };
+        let bytes = std::fs::read(path).map_err(|e| ConfigError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        let env = ParseEnv {
+            euid_is_root: euid_is_root(),
+            dir_writable: &probe_dir_writable,
+        };
         Self::parse(path, &bytes, &env)
     }
 
@@ -356,7 +380,12 @@ fn euid_is_root() -> bool {
 /// nsca 2.10's test: create `<dir>/nsca.test.<pid>` and remove it again.
 fn probe_dir_writable(dir: &Path) -> bool {
     let probe = dir.join(format!("nsca.test.{}", std::process::id()));
-    match std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(&probe) {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&probe)
+    {
         Ok(_) => {
             let _ = std::fs::remove_file(&probe);
             true
@@ -379,7 +408,11 @@ pub struct SendNscaConfig {
 
 impl Default for SendNscaConfig {
     fn default() -> Self {
-        Self { password: Vec::new(), encryption_method: 1, legacy_2_7_mode: None }
+        Self {
+            password: Vec::new(),
+            encryption_method: 1,
+            legacy_2_7_mode: None,
+        }
     }
 }
 
@@ -391,7 +424,9 @@ impl SendNscaConfig {
         for line in lines(bytes) {
             let l = match line {
                 Ok(l) => l,
-                Err(LineError::NoName(line)) => return Err(ConfigError::NoName { path: p(), line }),
+                Err(LineError::NoName(line)) => {
+                    return Err(ConfigError::NoName { path: p(), line });
+                }
                 Err(LineError::NoValue(line)) => {
                     return Err(ConfigError::NoValue { path: p(), line });
                 }
@@ -400,13 +435,21 @@ impl SendNscaConfig {
             let has = |key: &str| contains(l.prefix, key.as_bytes());
             if has("password") {
                 if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(ConfigError::TooLong { what: "Password", path: p(), line });
+                    return Err(ConfigError::TooLong {
+                        what: "Password",
+                        path: p(),
+                        line,
+                    });
                 }
                 cfg.password = l.value.to_vec();
             } else if has("encryption_method") {
                 let method = atoi(l.value);
                 if !cipher::config_parser_accepts(i64::from(method)) {
-                    return Err(ConfigError::InvalidEncryptionMethod { method, path: p(), line });
+                    return Err(ConfigError::InvalidEncryptionMethod {
+                        method,
+                        path: p(),
+                        line,
+                    });
                 }
                 cfg.encryption_method = method;
             } else if has("legacy_2_7_mode") {
@@ -424,8 +467,10 @@ impl SendNscaConfig {
 
     /// Reads and parses `path`.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| ConfigError::Open { path: path.to_path_buf(), reason: e.to_string() })?;
+        let bytes = std::fs::read(path).map_err(|e| ConfigError::Open {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
         Self::parse(path, &bytes)
     }
 

@@ -64,7 +64,10 @@ pub(crate) fn strtoul(s: &[u8]) -> u64 {
     }
     let mut value: u64 = 0;
     while let Some(d) = s.get(i).filter(|c| c.is_ascii_digit()) {
-        match value.checked_mul(10).and_then(|v| v.checked_add(u64::from(d - b'0'))) {
+        match value
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(d - b'0')))
+        {
             Some(v) => value = v,
             None => return u64::MAX,
         }
@@ -121,7 +124,10 @@ pub(crate) fn fgets_chunks(bytes: &[u8], cap: usize) -> impl Iterator<Item = &[u
             return None;
         }
         let limit = rest.len().min(max);
-        let end = rest[..limit].iter().position(|&b| b == b'\n').map_or(limit, |p| p + 1);
+        let end = rest[..limit]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(limit, |p| p + 1);
         let (chunk, tail) = rest.split_at(end);
         rest = tail;
         Some(chunk)

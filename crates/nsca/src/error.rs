@@ -86,7 +86,9 @@ impl std::fmt::Display for MethodUnavailable {
             Self::Unknown => "unknown method number",
             Self::RejectedByConfigParser => "rejected by the nsca 2.10 config parser",
             Self::NotInLibmcrypt => "not supported by any libmcrypt build in CFB mode",
-            Self::NotImplemented => "not implemented (no byte-exact implementation of the libmcrypt algorithm)",
+            Self::NotImplemented => {
+                "not implemented (no byte-exact implementation of the libmcrypt algorithm)"
+            }
         })
     }
 }

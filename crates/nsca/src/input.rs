@@ -54,20 +54,22 @@ pub struct SetSplitter {
 impl SetSplitter {
     /// A splitter on `set_delimiter`.
     pub fn new(set_delimiter: u8) -> Self {
-        Self { set_delimiter, current: Vec::new(), sets: 0 }
+        Self {
+            set_delimiter,
+            current: Vec::new(),
+            sets: 0,
+        }
     }
 
     /// Feeds `bytes`, calling `on_set` with every complete set (delimiter removed).
     ///
     /// Stops with [`InputError::SetTooLong`] when a byte arrives while 5120 bytes are held.
-    pub fn feed(
-        &mut self,
-        bytes: &[u8],
-        mut on_set: impl FnMut(&[u8]),
-    ) -> Result<(), InputError> {
+    pub fn feed(&mut self, bytes: &[u8], mut on_set: impl FnMut(&[u8])) -> Result<(), InputError> {
         for &b in bytes {
             if self.current.len() > MAX_SET_LEN - 1 {
-                return Err(InputError::SetTooLong { record: self.sets + 1 });
+                return Err(InputError::SetTooLong {
+                    record: self.sets + 1,
+                });
             }
             if b == self.set_delimiter {
                 self.sets += 1;
@@ -97,7 +99,11 @@ pub fn parse_set(set: &[u8], format: &InputFormat) -> Option<CheckResult> {
         return None;
     }
     let delim_storage = [format.field_delimiter.unwrap_or(0)];
-    let delims: &[u8] = if format.field_delimiter.is_some() { &delim_storage } else { &[] };
+    let delims: &[u8] = if format.field_delimiter.is_some() {
+        &delim_storage
+    } else {
+        &[]
+    };
     let mut tok = Strtok::new(s);
     let p1 = tok.next_token(delims)?;
     let p2 = tok.next_token(delims)?;

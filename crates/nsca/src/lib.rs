@@ -11,6 +11,7 @@
 //! [`config::NscaConfig`], [`config::SendNscaConfig`], [`Error`].
 //! The protocol facts it implements are in the project's NSCA protocol reference.
 
+pub mod authz;
 pub mod cipher;
 pub mod cli;
 pub mod client;
@@ -20,8 +21,7 @@ pub mod config;
 mod cstr;
 pub mod error;
 pub mod input;
-pub mod session;
 pub mod server;
-pub mod authz;
+pub mod session;
 
 pub use error::{Error, Result};

@@ -68,18 +68,22 @@ impl ClientSession {
         }
         let take = (INIT_PACKET_LEN - self.init_buf.len()).min(bytes.len());
         self.init_buf.extend_from_slice(&bytes[..take]);
-        if self.init_buf.len() == INIT_PACKET_LEN {
-            if let Ok(init) = InitPacket::decode(&self.init_buf) {
-                let cipher = CipherState::new(self.method, &self.password, &init.iv);
-                self.ready = Some((init, cipher));
-            }
+        if self.init_buf.len() == INIT_PACKET_LEN
+            && let Ok(init) = InitPacket::decode(&self.init_buf)
+        {
+            let cipher = CipherState::new(self.method, &self.password, &init.iv);
+            self.ready = Some((init, cipher));
         }
         take
     }
 
     /// Bytes of the init packet still missing.
     pub fn init_missing(&self) -> usize {
-        if self.ready.is_some() { 0 } else { INIT_PACKET_LEN - self.init_buf.len() }
+        if self.ready.is_some() {
+            0
+        } else {
+            INIT_PACKET_LEN - self.init_buf.len()
+        }
     }
 
     /// True once the whole init packet has arrived.
@@ -200,10 +204,16 @@ impl std::fmt::Display for ServerEvent {
             Self::Rejected { packet, error } => write!(f, "packet {packet} rejected: {error}"),
             Self::Closed { reason, accepted } => match reason {
                 CloseReason::Eof { leftover } => {
-                    write!(f, "closed: end of stream, {accepted} accepted, {leftover} bytes left over")
+                    write!(
+                        f,
+                        "closed: end of stream, {accepted} accepted, {leftover} bytes left over"
+                    )
                 }
                 CloseReason::Timeout { leftover } => {
-                    write!(f, "closed: read timeout, {accepted} accepted, {leftover} bytes left over")
+                    write!(
+                        f,
+                        "closed: read timeout, {accepted} accepted, {leftover} bytes left over"
+                    )
                 }
                 CloseReason::BadPacket => write!(f, "closed: bad packet, {accepted} accepted"),
             },
@@ -216,7 +226,10 @@ enum Decrypt {
     /// Cipher known: bytes are decrypted as they arrive.
     Known(CipherState),
     /// Cipher to be found by trial decryption of the first packet; `raw` holds its ciphertext.
-    Candidates { list: Vec<(Method, Vec<u8>)>, raw: Vec<u8> },
+    Candidates {
+        list: Vec<(Method, Vec<u8>)>,
+        raw: Vec<u8>,
+    },
 }
 
 /// The server side of one connection.
@@ -254,12 +267,15 @@ impl ServerSession {
     /// A session that identifies the client's cipher by trial decryption of its first packet:
     /// the first candidate whose decryption passes both the version and the CRC check wins
     /// (reported as [`ServerEvent::Identified`]) and is used for the rest of the connection.
-    pub fn with_candidates(
-        candidates: Vec<(Method, Vec<u8>)>,
-        iv: [u8; IV_LEN],
-        now: u32,
-    ) -> Self {
-        Self::build(iv, now, Decrypt::Candidates { list: candidates, raw: Vec::new() })
+    pub fn with_candidates(candidates: Vec<(Method, Vec<u8>)>, iv: [u8; IV_LEN], now: u32) -> Self {
+        Self::build(
+            iv,
+            now,
+            Decrypt::Candidates {
+                list: candidates,
+                raw: Vec::new(),
+            },
+        )
     }
 
     fn build(iv: [u8; IV_LEN], now: u32, decrypt: Decrypt) -> Self {
@@ -358,7 +374,10 @@ impl ServerSession {
 
     fn close(&mut self, reason: CloseReason) {
         self.closed = true;
-        self.events.push_back(ServerEvent::Closed { reason, accepted: self.accepted });
+        self.events.push_back(ServerEvent::Closed {
+            reason,
+            accepted: self.accepted,
+        });
     }
 
     /// Decodes the buffered plaintext packet (Known mode) and emits its events.
@@ -374,10 +393,12 @@ impl ServerSession {
         match outcome {
             Ok(decoded) => {
                 self.accepted += 1;
-                self.events.push_back(ServerEvent::Accepted { packet, decoded });
+                self.events
+                    .push_back(ServerEvent::Accepted { packet, decoded });
             }
             Err(error) => {
-                self.events.push_back(ServerEvent::Rejected { packet, error });
+                self.events
+                    .push_back(ServerEvent::Rejected { packet, error });
                 self.close(CloseReason::BadPacket);
             }
         }
@@ -385,7 +406,9 @@ impl ServerSession {
 
     /// Trial-decrypts the first packet (`len` buffered ciphertext bytes) with each candidate.
     fn identify(&mut self, len: usize) {
-        let Decrypt::Candidates { list, raw } = &mut self.decrypt else { return };
+        let Decrypt::Candidates { list, raw } = &mut self.decrypt else {
+            return;
+        };
         debug_assert_eq!(raw.len(), len);
         self.packets += 1;
         let mut first_error = None;
@@ -430,11 +453,16 @@ mod tests {
         let init = server.poll_transmit().expect("init");
         let mut client = ClientSession::new(Method::Xor, b"pw", PacketSize::Legacy);
         assert_eq!(client.handle_init_bytes(&init), INIT_PACKET_LEN);
-        let bytes = client.encode(&CheckResult::host("h", 0, "up"), &mut Filler::Zero).expect("ready");
+        let bytes = client
+            .encode(&CheckResult::host("h", 0, "up"), &mut Filler::Zero)
+            .expect("ready");
         server.handle_data(&bytes);
         assert_eq!(server.poll_event(), None);
         server.handle_read_end(ReadEnd::Timeout);
-        assert!(matches!(server.poll_event(), Some(ServerEvent::Accepted { packet: 1, .. })));
+        assert!(matches!(
+            server.poll_event(),
+            Some(ServerEvent::Accepted { packet: 1, .. })
+        ));
         assert!(!server.is_closed());
     }
 }

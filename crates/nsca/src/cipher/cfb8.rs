@@ -24,7 +24,11 @@ impl<C: BlockCipherEncrypt> Cfb8<C> {
     pub(crate) fn new(cipher: C, iv: &[u8]) -> Self {
         let mut reg = Block::<C>::default();
         reg.copy_from_slice(iv);
-        Self { cipher, reg, scratch: Vec::new() }
+        Self {
+            cipher,
+            reg,
+            scratch: Vec::new(),
+        }
     }
 
     /// Encrypts `buf` in place, one block-cipher call per byte.

@@ -79,7 +79,11 @@ const NAMES: [&str; 27] = [
 
 /// The name nsca gives method `number`, or `"unknown"`.
 pub fn method_name(number: i64) -> &'static str {
-    usize::try_from(number).ok().and_then(|n| NAMES.get(n)).copied().unwrap_or("unknown")
+    usize::try_from(number)
+        .ok()
+        .and_then(|n| NAMES.get(n))
+        .copied()
+        .unwrap_or("unknown")
 }
 
 /// True when the nsca/send_nsca 2.10 config parsers accept `number` (built with libmcrypt).
@@ -124,7 +128,11 @@ impl Method {
                     5 | 10 | 15 | 16 | 23 | 26 => MethodUnavailable::NotImplemented,
                     _ => MethodUnavailable::Unknown,
                 };
-                return Err(MethodError { number, name: method_name(number), reason });
+                return Err(MethodError {
+                    number,
+                    name: method_name(number),
+                    reason,
+                });
             }
         };
         Ok(method)
@@ -169,7 +177,12 @@ impl Method {
     pub const fn block_len(self) -> usize {
         match self {
             Self::None | Self::Xor => 0,
-            Self::Des | Self::TripleDes | Self::Cast128 | Self::Xtea | Self::Blowfish | Self::Rc2 => 8,
+            Self::Des
+            | Self::TripleDes
+            | Self::Cast128
+            | Self::Xtea
+            | Self::Blowfish
+            | Self::Rc2 => 8,
             Self::Twofish | Self::Rijndael128 | Self::Serpent => 16,
         }
     }
@@ -183,7 +196,10 @@ impl std::fmt::Display for Method {
 
 /// The password bytes nsca uses: everything before the first NUL.
 fn c_password(password: &[u8]) -> &[u8] {
-    let end = password.iter().position(|&b| b == 0).unwrap_or(password.len());
+    let end = password
+        .iter()
+        .position(|&b| b == 0)
+        .unwrap_or(password.len());
     &password[..end]
 }
 
@@ -211,7 +227,9 @@ pub struct CipherState {
 
 impl std::fmt::Debug for CipherState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CipherState").field("method", &self.method).finish_non_exhaustive()
+        f.debug_struct("CipherState")
+            .field("method", &self.method)
+            .finish_non_exhaustive()
     }
 }
 
@@ -307,15 +325,42 @@ mod tests {
     #[test]
     fn libmcrypt_reference_ciphertexts() {
         let cases: [(i64, &str); 10] = [
-            (2, "a7bd12270b631c0c325e4bcaf6545cc4e5d9c7de9fb8a968805936d8a9dd42004e76aadb89"),
-            (3, "a7bd12270b631c0c325e4bcaf6545cc4e5d9c7de9fb8a968805936d8a9dd42004e76aadb89"),
-            (4, "1caefccba103b84b35e53239e2de845df0a7686223b0dc0ee89e57543a297f928b88b76e2f"),
-            (6, "d8566e228a0bc47c8acc37c6e00d49aaa8d813865865c7cbd38712b4f3aca44bc467d61219"),
-            (8, "bc225a28e30fb19cace3e022a18728ce8015495dc23e7e2ff94ee82c1a9b035b4404a26066"),
-            (9, "5023abb7b20f017ba528e744d2a869147a5f4160bbe88ac70518526756b9606361af7cf1bc"),
-            (11, "9d2e273c0a1351eea235214ebd7bf448aaa59be7551392c779ec9ad2ca953397702c3bf8bb"),
-            (14, "c7cce1e4912f7dc7219114482e73050f452961b770558ceba934a1930956da4666f765c952"),
-            (20, "59e905c7ad900d0f00b5669fd8897d8cd9b3793b1ee2a5a01f6e5fe03f0b759182d33fb9a1"),
+            (
+                2,
+                "a7bd12270b631c0c325e4bcaf6545cc4e5d9c7de9fb8a968805936d8a9dd42004e76aadb89",
+            ),
+            (
+                3,
+                "a7bd12270b631c0c325e4bcaf6545cc4e5d9c7de9fb8a968805936d8a9dd42004e76aadb89",
+            ),
+            (
+                4,
+                "1caefccba103b84b35e53239e2de845df0a7686223b0dc0ee89e57543a297f928b88b76e2f",
+            ),
+            (
+                6,
+                "d8566e228a0bc47c8acc37c6e00d49aaa8d813865865c7cbd38712b4f3aca44bc467d61219",
+            ),
+            (
+                8,
+                "bc225a28e30fb19cace3e022a18728ce8015495dc23e7e2ff94ee82c1a9b035b4404a26066",
+            ),
+            (
+                9,
+                "5023abb7b20f017ba528e744d2a869147a5f4160bbe88ac70518526756b9606361af7cf1bc",
+            ),
+            (
+                11,
+                "9d2e273c0a1351eea235214ebd7bf448aaa59be7551392c779ec9ad2ca953397702c3bf8bb",
+            ),
+            (
+                14,
+                "c7cce1e4912f7dc7219114482e73050f452961b770558ceba934a1930956da4666f765c952",
+            ),
+            (
+                20,
+                "59e905c7ad900d0f00b5669fd8897d8cd9b3793b1ee2a5a01f6e5fe03f0b759182d33fb9a1",
+            ),
             (1, ""),
         ];
         for (n, want) in cases {

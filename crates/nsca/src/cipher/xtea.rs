@@ -20,7 +20,10 @@ impl XteaCfb8 {
         let word = |i: usize| u32::from_be_bytes([key[i], key[i + 1], key[i + 2], key[i + 3]]);
         let mut reg = [0u8; 8];
         reg.copy_from_slice(&iv[..8]);
-        Self { key: [word(0), word(4), word(8), word(12)], reg }
+        Self {
+            key: [word(0), word(4), word(8), word(12)],
+            reg,
+        }
     }
 
     /// Encrypts one 8-byte block.

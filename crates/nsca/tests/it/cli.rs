@@ -3,16 +3,19 @@
 use reelcheck_nsca::cli::{SendNscaArgs, parse_args, send_nsca_main};
 use rstest::rstest;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::Path;
 
 fn argv(args: &[&str]) -> Vec<OsString> {
-    std::iter::once("send_nsca").chain(args.iter().copied()).map(OsString::from).collect()
+    std::iter::once("send_nsca")
+        .chain(args.iter().copied())
+        .map(OsString::from)
+        .collect()
 }
 
 #[rstest]
-#[case::case_flags(&["-H", "10.0.0.1", "-p", "15667", "-to", "3", "-c", "/x.cfg"], |a: &SendNscaArgs| a.host == "10.0.0.1" && a.port == 15667 && a.timeout_secs == 3 && a.config_file == PathBuf::from("/x.cfg"))]
+#[case::case_flags(&["-H", "10.0.0.1", "-p", "15667", "-to", "3", "-c", "/x.cfg"], |a: &SendNscaArgs| a.host == "10.0.0.1" && a.port == 15667 && a.timeout_secs == 3 && a.config_file == Path::new("/x.cfg"))]
 #[case::case_old_positional_syntax(&["127.0.0.1", "-p", "15667"], |a: &SendNscaArgs| a.host == "127.0.0.1" && a.port == 15667)]
-#[case::case_defaults(&["-H", "h"], |a: &SendNscaArgs| a.port == 5667 && a.timeout_secs == 10 && a.config_file == PathBuf::from("/etc/send_nsca.cfg") && a.delimiter == Some(b'\t') && a.set_delimiter == 0x17)]
+#[case::case_defaults(&["-H", "h"], |a: &SendNscaArgs| a.port == 5667 && a.timeout_secs == 10 && a.config_file == Path::new("/etc/send_nsca.cfg") && a.delimiter == Some(b'\t') && a.set_delimiter == 0x17)]
 #[case::case_delimiter_literal(&["-H", "h", "-d", ";"], |a: &SendNscaArgs| a.delimiter == Some(b';'))]
 #[case::case_delimiter_hex(&["-H", "h", "-d", "0x2c"], |a: &SendNscaArgs| a.delimiter == Some(b','))]
 #[case::case_delimiter_octal(&["-H", "h", "-d", "054"], |a: &SendNscaArgs| a.delimiter == Some(b','))]
@@ -24,7 +27,10 @@ fn argv(args: &[&str]) -> Vec<OsString> {
 #[case::case_help(&["-h"], |a: &SendNscaArgs| a.help)]
 #[case::case_version(&["-V"], |a: &SendNscaArgs| a.version)]
 #[case::case_no_arguments(&[], |a: &SendNscaArgs| a.help)]
-fn it_parses_the_send_nsca_command_line(#[case] args: &[&str], #[case] check: fn(&SendNscaArgs) -> bool) {
+fn it_parses_the_send_nsca_command_line(
+    #[case] args: &[&str],
+    #[case] check: fn(&SendNscaArgs) -> bool,
+) {
     let parsed = parse_args(&argv(args)).expect("valid");
     assert!(check(&parsed), "{parsed:?}");
 }
@@ -41,7 +47,10 @@ fn it_rejects_bad_command_lines_with_exit_3(#[case] args: &[&str]) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = send_nsca_main(argv(args), &mut &b""[..], &mut out, &mut err);
     assert_eq!(code, 3);
-    assert_eq!(String::from_utf8_lossy(&err), "Incorrect command line arguments supplied\n");
+    assert_eq!(
+        String::from_utf8_lossy(&err),
+        "Incorrect command line arguments supplied\n"
+    );
     let out = String::from_utf8_lossy(&out);
     assert!(out.contains("NSCA Client 2.10.2\n"));
     assert!(out.contains("Usage: send_nsca [--quiet] -H <host_address>"));
@@ -53,7 +62,10 @@ fn it_rejects_bad_command_lines_with_exit_3(#[case] args: &[&str]) {
 #[case::case_license_exits_3(&["-l"], false)]
 fn it_prints_help_version_and_license_and_exits_3(#[case] args: &[&str], #[case] usage: bool) {
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    assert_eq!(send_nsca_main(argv(args), &mut &b""[..], &mut out, &mut err), 3);
+    assert_eq!(
+        send_nsca_main(argv(args), &mut &b""[..], &mut out, &mut err),
+        3
+    );
     let out = String::from_utf8_lossy(&out);
     assert!(out.starts_with("\nNSCA Client 2.10.2\n"));
     assert_eq!(out.contains("Usage:"), usage);
@@ -66,11 +78,18 @@ fn it_reports_a_missing_config_file_and_exits_2() {
     let cfg = dir.path().join("missing.cfg");
     let cfg_s = cfg.to_string_lossy().into_owned();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = send_nsca_main(argv(&["-H", "127.0.0.1", "-c", &cfg_s]), &mut &b""[..], &mut out, &mut err);
+    let code = send_nsca_main(
+        argv(&["-H", "127.0.0.1", "-c", &cfg_s]),
+        &mut &b""[..],
+        &mut out,
+        &mut err,
+    );
     assert_eq!(code, 2);
     assert_eq!(
         String::from_utf8_lossy(&out),
-        format!("Could not open config file '{cfg_s}' for reading.\nError: Config file '{cfg_s}' contained errors...\n")
+        format!(
+            "Could not open config file '{cfg_s}' for reading.\nError: Config file '{cfg_s}' contained errors...\n"
+        )
     );
 }
 
@@ -81,10 +100,17 @@ fn it_reports_an_invalid_method_in_the_config_file_and_exits_2() {
     std::fs::write(&cfg, "encryption_method=13\n").expect("write");
     let cfg_s = cfg.to_string_lossy().into_owned();
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = send_nsca_main(argv(&["-H", "127.0.0.1", "-c", &cfg_s]), &mut &b""[..], &mut out, &mut err);
+    let code = send_nsca_main(
+        argv(&["-H", "127.0.0.1", "-c", &cfg_s]),
+        &mut &b""[..],
+        &mut out,
+        &mut err,
+    );
     assert_eq!(code, 2);
     assert_eq!(
         String::from_utf8_lossy(&out),
-        format!("Invalid encryption method (13) in config file '{cfg_s}' - Line 1\nError: Config file '{cfg_s}' contained errors...\n")
+        format!(
+            "Invalid encryption method (13) in config file '{cfg_s}' - Line 1\nError: Config file '{cfg_s}' contained errors...\n"
+        )
     );
 }

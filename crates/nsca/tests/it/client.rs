@@ -32,7 +32,11 @@ fn fake_server(bind: &str, fake: Fake) -> (SocketAddr, JoinHandle<Vec<u8>>) {
     let addr = listener.local_addr().expect("addr");
     let handle = std::thread::spawn(move || {
         let (mut s, _) = listener.accept().expect("accept");
-        let init = InitPacket { iv: IV, timestamp: TS }.encode();
+        let init = InitPacket {
+            iv: IV,
+            timestamp: TS,
+        }
+        .encode();
         let mut got = Vec::new();
         match fake {
             Fake::Record => {
@@ -81,7 +85,8 @@ fn send_nsca(args: &[&str], config: &str, stdin: &[u8]) -> (Run, tempfile::TempD
     (run, dir)
 }
 
-const THREE: &[u8] = b"web01\tHTTP\t0\tOK - all good\x17web01\t1\thost warn\x17db\tDisk\t2\tCRITICAL\x17";
+const THREE: &[u8] =
+    b"web01\tHTTP\t0\tOK - all good\x17web01\t1\thost warn\x17db\tDisk\t2\tCRITICAL\x17";
 
 fn three() -> Vec<CheckResult> {
     vec![
@@ -95,8 +100,15 @@ fn three() -> Vec<CheckResult> {
 fn it_sends_every_result_on_one_connection_with_the_init_timestamp() {
     let (addr, server) = fake_server("127.0.0.1:0", Fake::Record);
     let port = addr.port().to_string();
-    let (run, _dir) = send_nsca(&["-H", "127.0.0.1", "-p", &port], "password=secretpw\nencryption_method=14\n", THREE);
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "3 data packet(s) sent to host successfully.\n", ""));
+    let (run, _dir) = send_nsca(
+        &["-H", "127.0.0.1", "-p", &port],
+        "password=secretpw\nencryption_method=14\n",
+        THREE,
+    );
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "3 data packet(s) sent to host successfully.\n", "")
+    );
     let bytes = server.join().expect("server");
     assert_eq!(bytes.len(), 3 * 4304);
     let events = decode_all(Method::Rijndael128, b"secretpw", &bytes);
@@ -112,20 +124,38 @@ fn it_sends_every_result_on_one_connection_with_the_init_timestamp() {
 fn it_sends_over_ipv6_loopback() {
     let (addr, server) = fake_server("[::1]:0", Fake::Record);
     let port = addr.port().to_string();
-    let (run, _dir) = send_nsca(&["-H", "::1", "-p", &port, "--quiet"], "password=pw\n", THREE);
+    let (run, _dir) = send_nsca(
+        &["-H", "::1", "-p", &port, "--quiet"],
+        "password=pw\n",
+        THREE,
+    );
     assert_eq!((run.code, run.stdout.as_str()), (0, ""));
-    assert_eq!(accepted(&decode_all(Method::Xor, b"pw", &server.join().expect("server"))), three());
+    assert_eq!(
+        accepted(&decode_all(
+            Method::Xor,
+            b"pw",
+            &server.join().expect("server")
+        )),
+        three()
+    );
 }
 
 #[test]
 fn it_sends_legacy_packets_with_the_legacy_flag() {
     let (addr, server) = fake_server("127.0.0.1:0", Fake::Record);
     let port = addr.port().to_string();
-    let (run, _dir) = send_nsca(&["127.0.0.1", "-p", &port, "--legacy-2-7-mode"], "password=pw\n", b"h\ts\t0\tout\x17");
+    let (run, _dir) = send_nsca(
+        &["127.0.0.1", "-p", &port, "--legacy-2-7-mode"],
+        "password=pw\n",
+        b"h\ts\t0\tout\x17",
+    );
     assert_eq!(run.code, 0);
     let bytes = server.join().expect("server");
     assert_eq!(bytes.len(), 720);
-    assert_eq!(accepted(&decode_all(Method::Xor, b"pw", &bytes)), vec![CheckResult::service("h", "s", 0, "out")]);
+    assert_eq!(
+        accepted(&decode_all(Method::Xor, b"pw", &bytes)),
+        vec![CheckResult::service("h", "s", 0, "out")]
+    );
 }
 
 #[test]
@@ -133,7 +163,10 @@ fn it_exits_2_when_no_result_was_sent_even_when_quiet() {
     let (addr, server) = fake_server("127.0.0.1:0", Fake::Record);
     let port = addr.port().to_string();
     let (run, _dir) = send_nsca(&["-H", "127.0.0.1", "-p", &port, "--quiet"], "", b"h9\t0\n");
-    assert_eq!((run.code, run.stdout.as_str()), (2, "0 data packet(s) sent to host successfully.\n"));
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (2, "0 data packet(s) sent to host successfully.\n")
+    );
     assert!(server.join().expect("server").is_empty());
 }
 
@@ -157,7 +190,10 @@ fn it_times_out_when_the_server_never_sends_the_init_packet() {
     let (addr, server) = fake_server("127.0.0.1:0", Fake::Silent);
     let port = addr.port().to_string();
     let (run, _dir) = send_nsca(&["-H", "127.0.0.1", "-p", &port, "-to", "1"], "", THREE);
-    assert_eq!((run.code, run.stderr.as_str()), (2, "Error: Timeout after 1 seconds\n"));
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (2, "Error: Timeout after 1 seconds\n")
+    );
     server.join().expect("server");
 }
 
@@ -172,7 +208,9 @@ fn it_reports_a_refused_connection() {
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
-        format!("Connection refused by host\nError: Could not connect to host 127.0.0.1 on port {port}\n")
+        format!(
+            "Connection refused by host\nError: Could not connect to host 127.0.0.1 on port {port}\n"
+        )
     );
 }
 
@@ -180,8 +218,18 @@ fn it_reports_a_refused_connection() {
 fn it_fails_like_send_nsca_for_a_method_libmcrypt_cannot_open() {
     let (addr, server) = fake_server("127.0.0.1:0", Fake::Record);
     let port = addr.port().to_string();
-    let (run, _dir) = send_nsca(&["-H", "127.0.0.1", "-p", &port], "encryption_method=12\n", THREE);
-    assert_eq!((run.code, run.stderr.as_str()), (2, "Error: Failed to initialize encryption libraries for method 12\n"));
+    let (run, _dir) = send_nsca(
+        &["-H", "127.0.0.1", "-p", &port],
+        "encryption_method=12\n",
+        THREE,
+    );
+    assert_eq!(
+        (run.code, run.stderr.as_str()),
+        (
+            2,
+            "Error: Failed to initialize encryption libraries for method 12\n"
+        )
+    );
     assert!(server.join().expect("server").is_empty());
 }
 
@@ -198,5 +246,12 @@ fn it_sends_results_through_the_library_api() {
     };
     let sent = send_results(&options, &three(), &mut Filler::Zero).expect("sent");
     assert_eq!(sent, 3);
-    assert_eq!(accepted(&decode_all(Method::Serpent, b"serpent pw", &server.join().expect("server"))), three());
+    assert_eq!(
+        accepted(&decode_all(
+            Method::Serpent,
+            b"serpent pw",
+            &server.join().expect("server")
+        )),
+        three()
+    );
 }

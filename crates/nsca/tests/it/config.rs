@@ -6,7 +6,10 @@ use rstest::rstest;
 use std::path::{Path, PathBuf};
 
 fn parse_nsca(text: &str, root: bool) -> Result<NscaConfig, ConfigError> {
-    let env = ParseEnv { euid_is_root: root, dir_writable: &|p: &Path| p != Path::new("/ro") };
+    let env = ParseEnv {
+        euid_is_root: root,
+        dir_writable: &|p: &Path| p != Path::new("/ro"),
+    };
     NscaConfig::parse(Path::new("nsca.cfg"), text.as_bytes(), &env)
 }
 
@@ -25,7 +28,11 @@ fn it_reads_the_keys_an_admin_relies_on() {
     assert_eq!(cfg.command_file, PathBuf::from("/tmp/cmd"));
     assert_eq!(cfg.alternate_dump_file, PathBuf::from("/tmp/dump"));
     assert!(cfg.aggregate_writes && cfg.append_to_file && cfg.debug && cfg.strict_mode_spoofing);
-    assert_eq!(cfg.password, b"secret pw \r".to_vec(), "password is not trimmed");
+    assert_eq!(
+        cfg.password,
+        b"secret pw \r".to_vec(),
+        "password is not trimmed"
+    );
     assert_eq!(cfg.decryption_method, 14);
     assert_eq!(cfg.max_packet_age, 0);
     assert_eq!(cfg.nsca_user.as_deref(), Some("nagios"));
@@ -45,17 +52,47 @@ fn it_uses_2_10_defaults() {
 }
 
 #[rstest]
-#[case::case_unknown_option("allowed_hosts=127.0.0.1\n", "Unknown option specified in config file 'nsca.cfg' - Line 1")]
-#[case::case_empty_value("debug=1\npassword=\n", "No variable value specified in config file 'nsca.cfg' - Line 2")]
-#[case::case_no_equals("password\n", "No variable value specified in config file 'nsca.cfg' - Line 1")]
+#[case::case_unknown_option(
+    "allowed_hosts=127.0.0.1\n",
+    "Unknown option specified in config file 'nsca.cfg' - Line 1"
+)]
+#[case::case_empty_value(
+    "debug=1\npassword=\n",
+    "No variable value specified in config file 'nsca.cfg' - Line 2"
+)]
+#[case::case_no_equals(
+    "password\n",
+    "No variable value specified in config file 'nsca.cfg' - Line 1"
+)]
 #[case::case_only_equals("=", "No variable name specified in config file 'nsca.cfg' - Line 1")]
-#[case::case_rc6_rejected("decryption_method=13\n", "Invalid decryption method (13) in config file 'nsca.cfg' - Line 1")]
-#[case::case_method_27_rejected("decryption_method=27\n", "Invalid decryption method (27) in config file 'nsca.cfg' - Line 1")]
-#[case::case_low_port_needs_root("server_port=80\n", "Invalid port number specified in config file 'nsca.cfg' - Line 1")]
-#[case::case_packet_age_over_900("max_packet_age=901\n", "Max packet age cannot be greater than 15 minutes (900 seconds).")]
-#[case::case_negative_packet_age("max_packet_age=-1\n", "Max packet age cannot be greater than 15 minutes (900 seconds).")]
-#[case::case_check_result_path_read_only("check_result_path=/ro\n", "check_result_path config variable found, but directory not writeable.")]
-#[case::case_exact_match_keys_do_not_match_substrings("my_server_port=5667\n", "Unknown option specified in config file 'nsca.cfg' - Line 1")]
+#[case::case_rc6_rejected(
+    "decryption_method=13\n",
+    "Invalid decryption method (13) in config file 'nsca.cfg' - Line 1"
+)]
+#[case::case_method_27_rejected(
+    "decryption_method=27\n",
+    "Invalid decryption method (27) in config file 'nsca.cfg' - Line 1"
+)]
+#[case::case_low_port_needs_root(
+    "server_port=80\n",
+    "Invalid port number specified in config file 'nsca.cfg' - Line 1"
+)]
+#[case::case_packet_age_over_900(
+    "max_packet_age=901\n",
+    "Max packet age cannot be greater than 15 minutes (900 seconds)."
+)]
+#[case::case_negative_packet_age(
+    "max_packet_age=-1\n",
+    "Max packet age cannot be greater than 15 minutes (900 seconds)."
+)]
+#[case::case_check_result_path_read_only(
+    "check_result_path=/ro\n",
+    "check_result_path config variable found, but directory not writeable."
+)]
+#[case::case_exact_match_keys_do_not_match_substrings(
+    "my_server_port=5667\n",
+    "Unknown option specified in config file 'nsca.cfg' - Line 1"
+)]
 fn it_rejects_what_2_10_rejects(#[case] text: &str, #[case] message: &str) {
     let err = parse_nsca(text, false).expect_err("fatal");
     assert_eq!(err.to_string(), message);
@@ -79,20 +116,31 @@ fn it_warns_and_falls_back_to_daemon_for_an_invalid_log_facility() {
         cfg.warnings[0].to_string(),
         "Invalid log_facility specified in config file 'nsca.cfg' - Line 1"
     );
-    assert_eq!(parse_nsca("log_facility=lrp\n", false).expect("valid").log_facility, LogFacility::Lpr);
+    assert_eq!(
+        parse_nsca("log_facility=lrp\n", false)
+            .expect("valid")
+            .log_facility,
+        LogFacility::Lpr
+    );
 }
 
 #[test]
 fn it_counts_a_line_longer_than_fgets_reads_as_two_lines() {
     let long = format!("password={}\nbogus=1\n", "p".repeat(6000));
     let err = parse_nsca(&long, false).expect_err("second chunk has no '='");
-    assert_eq!(err.to_string(), "No variable value specified in config file 'nsca.cfg' - Line 2");
+    assert_eq!(
+        err.to_string(),
+        "No variable value specified in config file 'nsca.cfg' - Line 2"
+    );
 }
 
 #[test]
 fn it_reports_a_missing_file_with_its_path() {
     let err = NscaConfig::load(Path::new("/nonexistent/nsca.cfg")).expect_err("missing");
-    assert_eq!(err.to_string(), "Could not open config file '/nonexistent/nsca.cfg' for reading");
+    assert_eq!(
+        err.to_string(),
+        "Could not open config file '/nonexistent/nsca.cfg' for reading"
+    );
 }
 
 #[rstest]
@@ -115,9 +163,16 @@ fn it_parses_send_nsca_cfg(
 }
 
 #[rstest]
-#[case::case_send_rc6("encryption_method=13\n", "Invalid encryption method (13) in config file 'send_nsca.cfg' - Line 1")]
-#[case::case_send_unknown("server=1\n", "Unknown option specified in config file 'send_nsca.cfg' - Line 1")]
+#[case::case_send_rc6(
+    "encryption_method=13\n",
+    "Invalid encryption method (13) in config file 'send_nsca.cfg' - Line 1"
+)]
+#[case::case_send_unknown(
+    "server=1\n",
+    "Unknown option specified in config file 'send_nsca.cfg' - Line 1"
+)]
 fn it_rejects_bad_send_nsca_cfg(#[case] text: &str, #[case] message: &str) {
-    let err = SendNscaConfig::parse(Path::new("send_nsca.cfg"), text.as_bytes()).expect_err("fatal");
+    let err =
+        SendNscaConfig::parse(Path::new("send_nsca.cfg"), text.as_bytes()).expect_err("fatal");
     assert_eq!(err.to_string(), message);
 }

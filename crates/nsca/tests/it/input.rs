@@ -14,7 +14,10 @@ fn host(h: &str, rc: i16, o: &str) -> CheckResult {
 }
 
 fn fmt(delim: Option<u8>) -> InputFormat {
-    InputFormat { field_delimiter: delim, ..InputFormat::default() }
+    InputFormat {
+        field_delimiter: delim,
+        ..InputFormat::default()
+    }
 }
 
 #[rstest]
@@ -46,10 +49,21 @@ fn it_parses_stdin_like_send_nsca(
 
 #[test]
 fn it_truncates_fields_like_send_nsca() {
-    let input = format!("{}\t{}\t0\t{}", "H".repeat(70), "S".repeat(130), "O".repeat(4200));
+    let input = format!(
+        "{}\t{}\t0\t{}",
+        "H".repeat(70),
+        "S".repeat(130),
+        "O".repeat(4200)
+    );
     let (got, _) = parse_all(input.as_bytes(), &InputFormat::default());
-    assert_eq!((got[0].host.len(), got[0].service.len(), got[0].output.len()), (63, 127, 4095));
-    let legacy = InputFormat { packet_size: PacketSize::Legacy, ..InputFormat::default() };
+    assert_eq!(
+        (got[0].host.len(), got[0].service.len(), got[0].output.len()),
+        (63, 127, 4095)
+    );
+    let legacy = InputFormat {
+        packet_size: PacketSize::Legacy,
+        ..InputFormat::default()
+    };
     let (got, _) = parse_all(input.as_bytes(), &legacy);
     assert_eq!(got[0].output.len(), 511);
 }

@@ -28,7 +28,11 @@ fn require(bin: &str) {
 
 /// Runs `nsca --inetd` on one end of a socketpair; `client` talks on the other end.
 /// Returns the command-file lines with the timestamp replaced by `[T]`.
-fn with_inetd_nsca(method: i64, password: &str, client: impl FnOnce(&mut UnixStream)) -> Vec<String> {
+fn with_inetd_nsca(
+    method: i64,
+    password: &str,
+    client: impl FnOnce(&mut UnixStream),
+) -> Vec<String> {
     require(NSCA);
     let dir = tempfile::tempdir().expect("tempdir");
     let cmd = dir.path().join("cmd.txt");
@@ -67,7 +71,12 @@ fn with_inetd_nsca(method: i64, password: &str, client: impl FnOnce(&mut UnixStr
         .collect()
 }
 
-fn send_packets(method: Method, password: &str, size: PacketSize, results: &[CheckResult]) -> impl FnOnce(&mut UnixStream) {
+fn send_packets(
+    method: Method,
+    password: &str,
+    size: PacketSize,
+    results: &[CheckResult],
+) -> impl FnOnce(&mut UnixStream) {
     let results = results.to_vec();
     let password = password.as_bytes().to_vec();
     move |s: &mut UnixStream| {
@@ -77,7 +86,9 @@ fn send_packets(method: Method, password: &str, size: PacketSize, results: &[Che
         c.handle_init_bytes(&init);
         let mut rng = rand_chacha::ChaCha8Rng::from_seed([7; 32]);
         for r in &results {
-            let bytes = c.encode(r, &mut Filler::Printable(&mut rng)).expect("ready");
+            let bytes = c
+                .encode(r, &mut Filler::Printable(&mut rng))
+                .expect("ready");
             s.write_all(&bytes).expect("send");
         }
     }
@@ -89,7 +100,12 @@ fn three() -> Vec<CheckResult> {
     vec![
         CheckResult::service("h1", "svcA", 0, "out A"),
         CheckResult::host("h1", 2, "host down"),
-        CheckResult::service("esc", "svc", -1, "line1\nline2 back\\slash semi;colon|perf=1"),
+        CheckResult::service(
+            "esc",
+            "svc",
+            -1,
+            "line1\nline2 back\\slash semi;colon|perf=1",
+        ),
     ]
 }
 
@@ -114,30 +130,60 @@ const THREE_LINES: [&str; 3] = [
 fn it_is_accepted_by_the_real_nsca_daemon(#[case] method: i64) {
     let m = Method::from_number(method).expect("supported");
     let password = "a-much-longer-password-for-3des-tests";
-    let lines = with_inetd_nsca(method, password, send_packets(m, password, PacketSize::V3, &three()));
+    let lines = with_inetd_nsca(
+        method,
+        password,
+        send_packets(m, password, PacketSize::V3, &three()),
+    );
     assert_eq!(lines, THREE_LINES);
 }
 
 #[test]
 fn it_is_accepted_by_the_real_nsca_daemon_with_one_legacy_packet() {
     let r = vec![CheckResult::service("old", "svc", 1, "o".repeat(600))];
-    let lines = with_inetd_nsca(3, "secretpw", send_packets(Method::TripleDes, "secretpw", PacketSize::Legacy, &r));
-    assert_eq!(lines, vec![format!("[T] PROCESS_SERVICE_CHECK_RESULT;old;svc;1;{}", "o".repeat(511))]);
+    let lines = with_inetd_nsca(
+        3,
+        "secretpw",
+        send_packets(Method::TripleDes, "secretpw", PacketSize::Legacy, &r),
+    );
+    assert_eq!(
+        lines,
+        vec![format!(
+            "[T] PROCESS_SERVICE_CHECK_RESULT;old;svc;1;{}",
+            "o".repeat(511)
+        )]
+    );
 }
 
 #[test]
 fn it_is_dropped_by_the_real_nsca_daemon_with_two_legacy_packets() {
-    let lines = with_inetd_nsca(1, "pw", send_packets(Method::Xor, "pw", PacketSize::Legacy, &three()[..2]));
+    let lines = with_inetd_nsca(
+        1,
+        "pw",
+        send_packets(Method::Xor, "pw", PacketSize::Legacy, &three()[..2]),
+    );
     assert!(lines.is_empty(), "{lines:?}");
 }
 
 /// Runs the real send_nsca against an in-test server; returns its exit code, stdout and the
 /// results our server session decoded.
-fn real_send_nsca(method: Method, password: &str, args: &[&str], stdin: &[u8]) -> (i32, String, Vec<CheckResult>) {
+fn real_send_nsca(
+    method: Method,
+    password: &str,
+    args: &[&str],
+    stdin: &[u8],
+) -> (i32, String, Vec<CheckResult>) {
     require(SEND_NSCA);
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = dir.path().join("send_nsca.cfg");
-    std::fs::write(&cfg, format!("password={password}\nencryption_method={}\n", method.number())).expect("config");
+    std::fs::write(
+        &cfg,
+        format!(
+            "password={password}\nencryption_method={}\n",
+            method.number()
+        ),
+    )
+    .expect("config");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let iv: [u8; IV_LEN] = std::array::from_fn(|i| (i * 7 + 3) as u8);
@@ -161,7 +207,10 @@ fn real_send_nsca(method: Method, password: &str, args: &[&str], stdin: &[u8]) -
                 break;
             }
         }
-        assert_eq!(InitPacket::decode(&init).expect("init").timestamp, 0x0102_0304);
+        assert_eq!(
+            InitPacket::decode(&init).expect("init").timestamp,
+            0x0102_0304
+        );
         accepted(&events)
     });
     let mut child = Command::new(SEND_NSCA)
@@ -173,10 +222,19 @@ fn real_send_nsca(method: Method, password: &str, args: &[&str], stdin: &[u8]) -
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn send_nsca");
-    child.stdin.take().expect("stdin").write_all(stdin).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin)
+        .expect("write stdin");
     let out = child.wait_with_output().expect("reap send_nsca");
     let results = server.join().expect("server thread");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), results)
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        results,
+    )
 }
 
 #[rstest::rstest]
@@ -195,7 +253,10 @@ fn it_decodes_what_the_real_send_nsca_sends(#[case] method: i64) {
     let m = Method::from_number(method).expect("supported");
     let input = b"web01\tHTTP\t0\tOK - all good\x17web01\t1\tHost warn output\x17db\tDisk\t2\tCRITICAL two\x17";
     let (code, stdout, got) = real_send_nsca(m, "secretpw", &[], input);
-    assert_eq!((code, stdout.as_str()), (0, "3 data packet(s) sent to host successfully.\n"));
+    assert_eq!(
+        (code, stdout.as_str()),
+        (0, "3 data packet(s) sent to host successfully.\n")
+    );
     assert_eq!(got, parse_all(input, &InputFormat::default()).0);
 }
 
@@ -216,7 +277,10 @@ fn it_decodes_what_the_real_send_nsca_sends(#[case] method: i64) {
 fn it_parses_stdin_exactly_like_the_real_send_nsca(#[case] args: &[&str], #[case] input: &[u8]) {
     let (code, stdout, got) = real_send_nsca(Method::Xor, "pw", args, input);
     let mut ours = reelcheck_nsca::cli::parse_args(
-        &std::iter::once("send_nsca").chain(args.iter().copied()).map(std::ffi::OsString::from).collect::<Vec<_>>(),
+        &std::iter::once("send_nsca")
+            .chain(args.iter().copied())
+            .map(std::ffi::OsString::from)
+            .collect::<Vec<_>>(),
     )
     .expect("args");
     ours.host.clear();
@@ -228,5 +292,8 @@ fn it_parses_stdin_exactly_like_the_real_send_nsca(#[case] args: &[&str], #[case
     let want = parse_all(input, &format).0;
     assert_eq!(got, want);
     assert_eq!(code, if want.is_empty() { 2 } else { 0 });
-    assert_eq!(stdout, format!("{} data packet(s) sent to host successfully.\n", want.len()));
+    assert_eq!(
+        stdout,
+        format!("{} data packet(s) sent to host successfully.\n", want.len())
+    );
 }

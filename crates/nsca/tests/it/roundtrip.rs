@@ -12,9 +12,18 @@ fn text(max: usize) -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn result(max_output: usize) -> impl Strategy<Value = CheckResult> {
-    (text(80), prop_oneof![Just(Vec::new()), text(150)], any::<i16>(), text(max_output)).prop_map(
-        |(host, service, return_code, output)| CheckResult { host, service, return_code, output },
+    (
+        text(80),
+        prop_oneof![Just(Vec::new()), text(150)],
+        any::<i16>(),
+        text(max_output),
     )
+        .prop_map(|(host, service, return_code, output)| CheckResult {
+            host,
+            service,
+            return_code,
+            output,
+        })
 }
 
 fn method() -> impl Strategy<Value = Method> {
@@ -42,7 +51,7 @@ proptest! {
     fn prop_v3_stream_round_trips_for_any_method_and_split(
         method in method(),
         password in text(40),
-        iv in proptest::array::uniform32(any::<u8>()).prop_flat_map(|a| Just(a)),
+        iv in proptest::array::uniform32(any::<u8>()),
         iv_rest in proptest::collection::vec(any::<u8>(), IV_LEN - 32),
         ts in any::<u32>(),
         results in proptest::collection::vec(result(5000), 1..4),

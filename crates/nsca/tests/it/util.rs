@@ -32,7 +32,10 @@ pub fn client_bytes(
     let init = reelcheck_nsca::codec::InitPacket { iv, timestamp: ts }.encode();
     let mut c = ClientSession::new(method, password, size);
     assert_eq!(c.handle_init_bytes(&init), init.len());
-    results.iter().map(|r| c.encode(r, &mut Filler::Zero).expect("ready")).collect()
+    results
+        .iter()
+        .map(|r| c.encode(r, &mut Filler::Zero).expect("ready"))
+        .collect()
 }
 
 /// Feeds `chunks` then `end` to a fresh server session and returns every event.
