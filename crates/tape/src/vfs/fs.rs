@@ -60,6 +60,10 @@ pub(crate) struct Fs {
     eio_on: Vec<u64>,
     /// Write calls made so far.
     writes: u64,
+    /// The configured ENOSPC fault, reported when it fires.
+    enospc: Option<VfsFault>,
+    /// Injected faults that fired since the last [`Fs::take_fired`].
+    fired: Vec<VfsFault>,
 }
 
 fn is_no_space(e: &io::Error) -> bool {
@@ -85,6 +89,8 @@ impl Fs {
             room,
             eio_on,
             writes: 0,
+            enospc: room.map(|bytes| VfsFault::EnospcAfter { bytes }),
+            fired: Vec::new(),
         }
     }
 
@@ -93,6 +99,7 @@ impl Fs {
         let call = self.writes;
         self.writes += 1;
         if self.eio_on.contains(&call) {
+            self.fired.push(VfsFault::EioOnWrite { nth: call });
             return Err(WriteFail::Io {
                 source: io::Error::other("Input/output error (injected EIO)"),
             });
@@ -128,6 +135,7 @@ impl Fs {
         }
         self.consume(done as u64);
         if short {
+            self.fired.extend(self.enospc.clone());
             return Err(WriteFail::NoSpace {
                 written: done as u64,
                 source: io::Error::new(
@@ -143,6 +151,11 @@ impl Fs {
         if let Some(room) = &mut self.room {
             *room = room.saturating_sub(n);
         }
+    }
+
+    /// The injected faults that fired since the last call, oldest first.
+    pub(crate) fn take_fired(&mut self) -> Vec<VfsFault> {
+        std::mem::take(&mut self.fired)
     }
 
     /// Bytes were removed from the volume (truncate, unlink): the room grows.

@@ -21,6 +21,11 @@
 //!   the last whole block written, and the write returns `Space` with LEOM
 //!   on, `Failed` without (`is_eom` is left alone, as in Amanda).
 //!
+//! [`Device::start_file`] needs a parseable Amanda header: the file name comes from its
+//! host, disk and level, and a dump header is re-encoded with `bs=32k` ("the VFS header
+//! is always 32k regardless of the block_size setting").
+//! Injected faults that fire are traced as `fault` events.
+//!
 //! Differences from Amanda, all deliberate: the free-space check is redone
 //! when Amanda's byte heuristics ask for it (within 128 blocks of the
 //! estimate, or after 100 MiB) and on the first check, but never because 5
@@ -224,6 +229,15 @@ impl VfsDevice {
             device: self.name.clone(),
             kind,
         });
+    }
+
+    /// Traces the injected filesystem faults that just fired.
+    fn trace_faults(&mut self) {
+        for fault in self.fs.take_fired() {
+            self.event(EventKind::Fault {
+                what: fault.to_string(),
+            });
+        }
     }
 
     /// Records a failure: ORs `flags` into the status, traces it, keeps it as the last
@@ -433,6 +447,7 @@ impl VfsDevice {
         block.resize(HEADER_BLOCK_SIZE, 0);
         let mut open = OpenFile { file, path };
         let result = self.fs.write_all(&mut open.file, &block);
+        self.trace_faults();
         match result {
             Ok(()) => {
                 self.open = Some(open);
@@ -801,6 +816,7 @@ impl Device for VfsDevice {
             return Ok(WriteResult::Failed);
         };
         let result = self.fs.write_all(&mut open.file, data);
+        self.trace_faults();
         let outcome = match result {
             Ok(()) => {
                 self.account_written(size);

@@ -149,9 +149,19 @@ pub(crate) struct PartDone {
 /// part closed cleanly when a write reports LEOM, and failed (what was written stays)
 /// when a write does not succeed; stops when the volume is at EOM.
 pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Vec<PartDone> {
+    split_dump_from(dev, data, part_size, 1)
+}
+
+/// [`split_dump`] numbering the parts from `first_part`.
+pub(crate) fn split_dump_from(
+    dev: &mut VfsDevice,
+    data: &[u8],
+    part_size: u64,
+    first_part: u32,
+) -> Vec<PartDone> {
     let mut parts = Vec::new();
     let mut offset = 0usize;
-    let mut partnum = 1u32;
+    let mut partnum = first_part;
     while offset < data.len() {
         let header = DumpHeader::split(
             "20240101000000",
@@ -240,13 +250,18 @@ use Amanda::XferServer;
 use Amanda::MainLoop;
 config_init($CONFIG_INIT_CLIENT, undef);
 Amanda::Debug::dbopen("server");
-my ($dir, $label, $datafile, $part_size, $mvu, $leom) = @ARGV;
+my ($dir, $label, $datafile, $part_size, $mvu, $leom, $mode, $first_part) = @ARGV;
 $part_size += 0; $mvu += 0; $leom += 0;
+$mode //= "write"; $first_part = ($first_part // 1) + 0;
 my $dev = Amanda::Device->new("file:$dir");
 die "new: " . $dev->error_or_status() if $dev->status != $DEVICE_STATUS_SUCCESS;
 $dev->property_set("MAX_VOLUME_USAGE", $mvu) if $mvu > 0;
 $dev->property_set("LEOM", $leom);
-$dev->start($ACCESS_WRITE, $label, "20240101000000") or die "start: " . $dev->error_or_status();
+if ($mode eq "append") {
+    $dev->start($ACCESS_APPEND, undef, undef) or die "start: " . $dev->error_or_status();
+} else {
+    $dev->start($ACCESS_WRITE, $label, "20240101000000") or die "start: " . $dev->error_or_status();
+}
 my $hdr = Amanda::Header->new();
 $hdr->{type} = $Amanda::Header::F_SPLIT_DUMPFILE;
 $hdr->{datestamp} = "20240101000000";
@@ -255,7 +270,7 @@ $hdr->{compressed} = 0;
 $hdr->{name} = "myhost";
 $hdr->{disk} = "/my/disk";
 $hdr->{program} = "/bin/tar";
-$hdr->{partnum} = 1;
+$hdr->{partnum} = $first_part;
 $hdr->{totalparts} = -1;
 open(my $fh, "<", $datafile) or die "open: $!";
 my $src = Amanda::Xfer::Source::Fd->new(fileno($fh));
@@ -858,4 +873,77 @@ fn it_amanda_changer_uses_a_vtape_library_we_built() {
     let out = run();
     assert!(out.lines().any(|l| l == "INV 3 VOL-3 1"), "{out}");
     assert!(out.lines().any(|l| l == "INV 1 VOL-1 0"), "{out}");
+}
+
+#[test]
+fn it_shares_one_volume_with_amanda_by_appending_in_turn() {
+    // We write parts 1-2, Amanda appends parts 3-4, we append part 5: both sides number
+    // files as 1 + the highest present and count the volume from the file sizes.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let vol = mkdir(tmp.path(), "vol");
+    let out = mkdir(tmp.path(), "out");
+    let data = dump_bytes(5 * 100_000, 19);
+    let chunk = |i: usize| &data[i * 100_000..(i + 1) * 100_000];
+    let mut dev = VfsDevice::new("vtape0", &vol);
+    dev.start(AccessMode::Write, Some("VOL-S"), Some("20240101000000"))
+        .expect("label");
+    for p in 0..2 {
+        let parts = split_dump_from(&mut dev, chunk(p), 0, p as u32 + 1);
+        assert_eq!(parts.len(), 1);
+    }
+    dev.finish().expect("finish");
+
+    let datafile = tmp.path().join("amanda-part.bin");
+    for (p, part) in [(2usize, "3"), (3, "4")] {
+        std::fs::write(&datafile, chunk(p)).expect("data");
+        let out = run_perl(
+            tmp.path(),
+            AMANDA_SPLITTER,
+            &[
+                &vol.to_string_lossy(),
+                "VOL-S",
+                &datafile.to_string_lossy(),
+                "0",
+                "0",
+                "1",
+                "append",
+                part,
+            ],
+        );
+        assert!(out.contains("DONE") && !out.contains("ERROR"), "{out}");
+    }
+    let mut dev = VfsDevice::new("vtape0", &vol);
+    dev.start(AccessMode::Append, None, None).expect("append");
+    assert_eq!(
+        dev.volume_bytes(),
+        32_768 * 5 + 400_000,
+        "counted from the file sizes"
+    );
+    let h = DumpHeader::split(
+        "20240101000000",
+        "myhost",
+        "/my/disk",
+        0,
+        "/bin/tar",
+        std::num::NonZeroU32::new(5).expect("5"),
+        None,
+    );
+    let text = Header::Dump(Box::new(h)).to_text().expect("header");
+    assert_eq!(dev.start_file(text.as_bytes()).expect("file"), 5);
+    for c in chunk(4).chunks(32_768) {
+        assert_eq!(dev.write_block(c).expect("write"), WriteResult::Success);
+    }
+    dev.finish_file().expect("close");
+    dev.finish().expect("finish");
+
+    let (_, log) = amrestore(tmp.path(), &out, &[&format!("file:{}", vol.display())]);
+    let mut all = Vec::new();
+    for p in 1..=5 {
+        let name = format!("myhost._my_disk.20240101000000.0.{p:07}");
+        all.extend(std::fs::read(out.join(&name)).unwrap_or_else(|e| panic!("{name}: {e}\n{log}")));
+    }
+    assert!(
+        all == data,
+        "five parts from two writers restore to the dump"
+    );
 }

@@ -501,3 +501,58 @@ fn it_relabels_by_erasing_every_volume_file_but_the_lock() {
         "numbers restart at 1"
     );
 }
+
+#[test]
+fn it_traces_leom_full_and_injected_faults_as_event_lines() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Limit: label + header + 5 blocks; LEOM from the 2nd write (65536 + 32768 * 2 + 131072 > 229376).
+    let limit = HEADER + HEADER + 5 * BLOCK;
+    let mut dev = labelled(tmp.path(), &[], &[Property::MaxVolumeUsage(Some(limit))]);
+    dev.start_file(&split_header("h", "/d", 1)).expect("file");
+    for _ in 0..6 {
+        dev.write_block(&block(1, 32_768)).expect("no misuse");
+    }
+    dev.finish_file().expect("close");
+    dev.finish().expect("finish");
+    let lines: Vec<String> = dev.take_events().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        [
+            "vtape0 start mode=WRITE label=TESTCONF-001",
+            "vtape0 start_file file=1",
+            "vtape0 write file=1 blk=0 len=32768 -> OK",
+            "vtape0 write file=1 blk=1 len=32768 -> LEOM",
+            "vtape0 write file=1 blk=2 len=32768 -> LEOM",
+            "vtape0 write file=1 blk=3 len=32768 -> LEOM",
+            "vtape0 write file=1 blk=4 len=32768 -> LEOM",
+            "vtape0 write file=1 blk=5 len=32768 -> FULL LEOM",
+            "vtape0 write_block error: vtape0: No space left on device: more than MAX_VOLUME_USAGE bytes written",
+            "vtape0 finish_file file=1 blocks=5",
+            "vtape0 finish",
+        ]
+    );
+
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let room = HEADER + HEADER + 100;
+    let mut dev = labelled(tmp.path(), &[VfsFault::EnospcAfter { bytes: room }], &[]);
+    dev.start_file(&split_header("h", "/d", 1)).expect("file");
+    assert_eq!(
+        dev.write_block(&block(1, 32_768)).expect("ok"),
+        WriteResult::Space
+    );
+    let lines: Vec<String> = dev.take_events().iter().map(ToString::to_string).collect();
+    assert!(
+        lines.contains(&"vtape0 fault ENOSPC after 65636 bytes".to_owned()),
+        "{lines:#?}"
+    );
+    // LEOM from free space at the header (32868 - 32768 <= 4 blocks); the write itself
+    // asks for more than is free, which Amanda's unsigned check does not flag.
+    assert!(
+        lines.contains(&"vtape0 start_file file=1 -> LEOM".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"vtape0 write file=1 blk=0 len=32768 -> SPACE".to_owned()),
+        "{lines:#?}"
+    );
+}
