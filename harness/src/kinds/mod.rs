@@ -1,6 +1,8 @@
 //! The scenario runners, one per kind.
 
+pub mod xfer;
+
 use crate::scenario::Runner;
 
 /// Every runner in this build, in report order.
-pub static RUNNERS: &[&dyn Runner] = &[];
+pub static RUNNERS: &[&dyn Runner] = &[&xfer::XferRunner];

@@ -194,11 +194,13 @@ impl Scenario {
             kind: raw.kind,
             seed: Seed(raw.seed),
         };
-        Ok(Scenario {
+        let scenario = Scenario {
             path: path.to_path_buf(),
             text,
             header,
-        })
+        };
+        runner.validate(&scenario)?;
+        Ok(scenario)
     }
 
     /// Deserializes the runner's view of the file (its own tables).
@@ -282,6 +284,11 @@ pub trait Runner: Sync {
     fn kind(&self) -> Kind;
     /// Top-level keys this kind accepts besides [`COMMON_KEYS`].
     fn sections(&self) -> &'static [&'static str];
+    /// Checks the kind-specific tables without running anything.
+    ///
+    /// # Errors
+    /// Unknown or mistyped fields, bad sizes, contradictory settings.
+    fn validate(&self, scenario: &Scenario) -> Result<(), ScenarioError>;
     /// Runs the scenario and checks its `[expect]` table.
     ///
     /// # Errors

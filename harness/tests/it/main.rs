@@ -1,0 +1,14 @@
+//! Integration tests for the harness: the scenario files themselves (verdicts,
+//! golden traces, determinism), the engine's error reporting, reports,
+//! sharding, and the `reelcheck` CLI end to end.
+
+mod cli;
+mod engine;
+mod scenarios;
+
+use std::path::PathBuf;
+
+/// The workspace root (the harness lives one level below it).
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("harness has a parent").to_path_buf()
+}
