@@ -250,9 +250,10 @@ use Amanda::XferServer;
 use Amanda::MainLoop;
 config_init($CONFIG_INIT_CLIENT, undef);
 Amanda::Debug::dbopen("server");
-my ($dir, $label, $datafile, $part_size, $mvu, $leom, $mode, $first_part) = @ARGV;
+my ($dir, $label, $datafile, $part_size, $mvu, $leom, $mode, $first_part, $host, $disk) = @ARGV;
 $part_size += 0; $mvu += 0; $leom += 0;
 $mode //= "write"; $first_part = ($first_part // 1) + 0;
+$host //= "myhost"; $disk //= "/my/disk";
 my $dev = Amanda::Device->new("file:$dir");
 die "new: " . $dev->error_or_status() if $dev->status != $DEVICE_STATUS_SUCCESS;
 $dev->property_set("MAX_VOLUME_USAGE", $mvu) if $mvu > 0;
@@ -267,8 +268,8 @@ $hdr->{type} = $Amanda::Header::F_SPLIT_DUMPFILE;
 $hdr->{datestamp} = "20240101000000";
 $hdr->{dumplevel} = 0;
 $hdr->{compressed} = 0;
-$hdr->{name} = "myhost";
-$hdr->{disk} = "/my/disk";
+$hdr->{name} = $host;
+$hdr->{disk} = $disk;
 $hdr->{program} = "/bin/tar";
 $hdr->{partnum} = $first_part;
 $hdr->{totalparts} = -1;
@@ -946,4 +947,64 @@ fn it_shares_one_volume_with_amanda_by_appending_in_turn() {
         all == data,
         "five parts from two writers restore to the dump"
     );
+}
+
+#[test]
+fn it_names_and_quotes_awkward_hosts_and_disks_as_amanda_does() {
+    // sanitise_filename turns '/', ':' and '\\' into '_'; quote_string quotes the disk in
+    // the header. Same dump, same host and disk: both volumes must be identical.
+    let data = dump_bytes(70_000, 23);
+    for (host, disk) in [
+        ("my:host", "C:\\dir/sub"),
+        ("client", "/with space/x"),
+        ("h", "/d\u{e9}j\u{e0}"),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let theirs = mkdir(tmp.path(), "amanda");
+        let ours = mkdir(tmp.path(), "ours");
+        let datafile = tmp.path().join("dump.bin");
+        std::fs::write(&datafile, &data).expect("data");
+        let out = run_perl(
+            tmp.path(),
+            AMANDA_SPLITTER,
+            &[
+                &theirs.to_string_lossy(),
+                "VOL-1",
+                &datafile.to_string_lossy(),
+                "0",
+                "0",
+                "1",
+                "write",
+                "1",
+                host,
+                disk,
+            ],
+        );
+        assert!(out.contains("DONE") && !out.contains("ERROR"), "{out}");
+        let mut dev = VfsDevice::new("vtape0", &ours);
+        dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101000000"))
+            .expect("label");
+        let h = DumpHeader::split(
+            "20240101000000",
+            host,
+            disk,
+            0,
+            "/bin/tar",
+            std::num::NonZeroU32::new(1).expect("1"),
+            None,
+        );
+        let text = Header::Dump(Box::new(h)).to_text().expect("header");
+        dev.start_file(text.as_bytes()).expect("file");
+        for c in data.chunks(32_768) {
+            assert_eq!(dev.write_block(c).expect("write"), WriteResult::Success);
+        }
+        dev.finish_file().expect("close");
+        dev.finish().expect("finish");
+        let (a, o) = (tree(&theirs), tree(&ours));
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&o), names(&a), "host={host:?} disk={disk:?}");
+        for ((name, ab), (_, ob)) in a.iter().zip(&o) {
+            assert!(ab == ob, "{name} differs (host={host:?} disk={disk:?})");
+        }
+    }
 }
