@@ -115,6 +115,10 @@ struct Handoff {
 struct Io {
     read_fd: Option<TrackedFd>,
     write_fd: Option<TrackedFd>,
+    /// Whether `read_fd` was already made or taken from upstream.
+    read_taken: bool,
+    /// Whether `write_fd` was already made or taken from downstream.
+    write_taken: bool,
     /// Leftover of a queued buffer for static pulls.
     partial: Vec<u8>,
     partial_at: usize,
@@ -212,36 +216,33 @@ impl Element for Glue {
         }
         if input == Mech::WriteFd {
             let (r, w) = pipe()?;
+            nonblocking(&r)?;
             handoff.input_fd = Some(w);
             io.read_fd = Some(r);
+            io.read_taken = true;
         }
         if output == Mech::ReadFd {
             let (r, w) = pipe()?;
+            nonblocking(&w)?;
             handoff.output_fd = Some(r);
             io.write_fd = Some(w);
+            io.write_taken = true;
         }
         Ok(())
     }
 
     fn start(&self, cx: &Cx<'_>) -> Result<(), Error> {
         let mode = self.runnable_mode()?;
-        if mode == GlueMode::Pipe {
+        // On-demand modes fetch neighbour fds lazily, on first use, from the
+        // calling thread (as Amanda's glue does): a puller downstream may
+        // call before this start, and start must never wait on a data-path lock.
+        if !mode.has_thread() {
             return Ok(());
         }
         let (read_fd, write_fd) = {
             let mut io = lock(&self.io);
-            if self.pair.input == Mech::ReadFd {
-                io.read_fd = cx.take_upstream_output_fd();
-            }
-            if self.pair.output == Mech::WriteFd {
-                io.write_fd = cx.take_downstream_input_fd();
-            }
-            for fd in io.read_fd.iter().chain(io.write_fd.iter()) {
-                nonblocking(fd)?;
-            }
-            if !mode.has_thread() {
-                return Ok(());
-            }
+            ensure_read(cx, &mut io)?;
+            ensure_write(cx, &mut io)?;
             (io.read_fd.take(), io.write_fd.take())
         };
         cx.spawn(&format!("{}-{}", self.pair.input, self.pair.output), move |cx| {
@@ -334,8 +335,33 @@ impl Element for Glue {
     }
 }
 
+/// Takes the upstream's output fd (READFD input) the first time it is needed.
+fn ensure_read(cx: &Cx<'_>, io: &mut Io) -> Result<(), Error> {
+    if !io.read_taken {
+        io.read_taken = true;
+        io.read_fd = cx.take_upstream_output_fd();
+        if let Some(fd) = &io.read_fd {
+            nonblocking(fd)?;
+        }
+    }
+    Ok(())
+}
+
+/// Takes the downstream's input fd (WRITEFD output) the first time it is needed.
+fn ensure_write(cx: &Cx<'_>, io: &mut Io) -> Result<(), Error> {
+    if !io.write_taken {
+        io.write_taken = true;
+        io.write_fd = cx.take_downstream_input_fd();
+        if let Some(fd) = &io.write_fd {
+            nonblocking(fd)?;
+        }
+    }
+    Ok(())
+}
+
 /// fd→PULL: one read into `buf`; 0 means EOF (the fd is then closed).
 fn read_on_demand(cx: &Cx<'_>, io: &mut Io, buf: &mut [u8]) -> Result<usize, Error> {
+    ensure_read(cx, io)?;
     let Some(fd) = io.read_fd.as_ref() else { return Ok(0) };
     if cx.cancelled() {
         finish_reading(cx, io, false);
@@ -375,6 +401,9 @@ fn finish_reading(cx: &Cx<'_>, io: &mut Io, at_eof: bool) {
 /// PUSH→fd: writes one buffer, or closes the fd at EOF.
 fn write_on_demand(cx: &Cx<'_>, io: &mut Io, buf: Option<&[u8]>) -> Result<(), Error> {
     let Some(data) = buf else {
+        // EOF: close our end; take it first if no data ever came, so the
+        // downstream reader sees EOF instead of waiting on an untaken fd.
+        let _ = ensure_write(cx, io);
         io.write_fd = None;
         return Ok(());
     };
@@ -382,6 +411,7 @@ fn write_on_demand(cx: &Cx<'_>, io: &mut Io, buf: Option<&[u8]>) -> Result<(), E
         io.stopped = true;
         return Ok(());
     }
+    ensure_write(cx, io)?;
     let Some(fd) = io.write_fd.as_ref() else { return Ok(()) };
     let down = cx.downstream();
     match fdio::write_all(fd, data, cx.write_cap(data.len()), Some(cx.token()), |n| cx.account(down, n)) {
