@@ -203,3 +203,54 @@ fn it_inspects_a_volume_cut_at_max_volume_usage() {
     assert!(r.is_ok(), "{r}");
     assert_eq!(r.volume_bytes(), 3 * 32_768);
 }
+
+mod arbitrary {
+    use proptest::prelude::*;
+    use reelcheck_tape::inspect::inspect;
+
+    fn file_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u32..6, "[a-z._]{0,8}").prop_map(|(n, rest)| format!("{n:05}.{rest}")),
+            "[0-9]{1,3}[.-][a-z]{0,3}",
+            "[a-z]{1,5}",
+        ]
+    }
+
+    fn contents() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            prop::collection::vec(any::<u8>(), 0..300),
+            (
+                prop::sample::select(vec![
+                    "AMANDA: TAPESTART DATE X TAPE V\n\x0c\n",
+                    "AMANDA: SPLIT_FILE X h /d  part 1/-1  lev 0 comp N program p\nTo restore, position tape at start of file and run:\n\tdd if=<tape> bs=32k skip=1 | \n\x0c\n",
+                    "AMANDA: FILE X h /d  lev 0 comp N program p\n",
+                ]),
+                0usize..40_000,
+                any::<u8>(),
+            )
+                .prop_map(|(text, len, fill)| {
+                    let mut v = text.as_bytes().to_vec();
+                    v.resize(len.max(1), fill);
+                    v
+                }),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn prop_inspect_never_panics_on_arbitrary_volume_files(
+            files in prop::collection::vec((file_name(), contents()), 0..6)
+        ) {
+            let tmp = tempfile::tempdir().expect("tempdir");
+            for (name, bytes) in &files {
+                std::fs::write(tmp.path().join(name), bytes).expect("write");
+            }
+            let report = inspect(tmp.path()).expect("a readable directory inspects");
+            // Every numbered file is listed once, and the Display always renders.
+            prop_assert!(report.files.iter().all(|f| f.fileno > 0));
+            let _ = report.to_string();
+        }
+    }
+}
