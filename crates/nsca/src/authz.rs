@@ -191,14 +191,20 @@ enum GlobToken {
     Byte(u8),
     Any,
     Star,
-    Class { negated: bool, ranges: Vec<(u8, u8)> },
+    Class {
+        negated: bool,
+        ranges: Vec<(u8, u8)>,
+    },
 }
 
 impl Glob {
     /// Compiles a glob; an unterminated class or a trailing `\` is an error.
     pub fn new(pattern: &[u8]) -> Result<Self, AuthzErrorKind> {
         let bad = |why: &str| {
-            AuthzErrorKind::BadGlob(String::from_utf8_lossy(pattern).into_owned(), why.to_owned())
+            AuthzErrorKind::BadGlob(
+                String::from_utf8_lossy(pattern).into_owned(),
+                why.to_owned(),
+            )
         };
         let mut tokens = Vec::new();
         let mut i = 0;
@@ -468,19 +474,16 @@ impl Authz {
 
     /// The first matching rule decides; no match denies.
     pub fn decide(&self, query: &Query<'_>) -> Decision {
-        self.rules
-            .iter()
-            .find(|r| r.matches(query))
-            .map_or(
-                Decision {
-                    action: Action::Deny,
-                    line: None,
-                },
-                |r| Decision {
-                    action: r.action,
-                    line: Some(r.line),
-                },
-            )
+        self.rules.iter().find(|r| r.matches(query)).map_or(
+            Decision {
+                action: Action::Deny,
+                line: None,
+            },
+            |r| Decision {
+                action: r.action,
+                line: Some(r.line),
+            },
+        )
     }
 }
 

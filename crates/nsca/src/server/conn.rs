@@ -57,8 +57,12 @@ pub(crate) fn unix_now() -> u64 {
 }
 
 /// Handles one connection to the end.
-pub(crate) async fn handle<R, W>(mut reader: R, mut writer_half: W, peer: Option<SocketAddr>, ctx: ConnContext)
-where
+pub(crate) async fn handle<R, W>(
+    mut reader: R,
+    mut writer_half: W,
+    peer: Option<SocketAddr>,
+    ctx: ConnContext,
+) where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {

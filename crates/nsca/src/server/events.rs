@@ -272,7 +272,9 @@ impl fmt::Display for ServerEvent {
                 f,
                 "connection closed: {reason} results={results} discarded={discarded}"
             ),
-            Self::ResultsWritten { sink, count } => write!(f, "{count} result(s) written to {sink}"),
+            Self::ResultsWritten { sink, count } => {
+                write!(f, "{count} result(s) written to {sink}")
+            }
             Self::CommandFileUnavailable { .. } => f.write_str("command file unavailable"),
             Self::Spooled { count, .. } => write!(f, "{count} result(s) spooled"),
             Self::SpoolFailed { .. } => f.write_str("spool file unavailable"),

@@ -293,7 +293,10 @@ impl FakeServer {
 
     /// Recordings of every connection that has ended so far, in the order they ended.
     pub fn recordings(&self) -> Vec<Recording> {
-        self.recordings.lock().map(|r| r.clone()).unwrap_or_default()
+        self.recordings
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// Stops accepting, closes open connections and waits for the server task.
@@ -389,7 +392,10 @@ async fn serve_one(
     let init_fault = faults.iter().find(|f| {
         matches!(
             f,
-            Fault::NoInit | Fault::DelayInit { .. } | Fault::ShortInit { .. } | Fault::CloseImmediately
+            Fault::NoInit
+                | Fault::DelayInit { .. }
+                | Fault::ShortInit { .. }
+                | Fault::CloseImmediately
         )
     });
     match init_fault {
@@ -482,7 +488,9 @@ async fn serve_one(
                 rec.end = RecordingEnd::ClientClosed;
                 return rec;
             }
-            Ok(n) => rec.received.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            Ok(n) => rec
+                .received
+                .extend_from_slice(buf.get(..n).unwrap_or_default()),
             Err(_) => {
                 rec.end = RecordingEnd::ReadError;
                 return rec;
@@ -528,7 +536,8 @@ impl FakeServerThread {
                             return;
                         }
                     };
-                    let _ = ready_tx.send(Ok((server.local_addr(), Arc::clone(&server.recordings))));
+                    let _ =
+                        ready_tx.send(Ok((server.local_addr(), Arc::clone(&server.recordings))));
                     tokio::pin!(stop_rx);
                     loop {
                         tokio::select! {
@@ -566,7 +575,10 @@ impl FakeServerThread {
 
     /// Recordings of every connection that has ended so far.
     pub fn recordings(&self) -> Vec<Recording> {
-        self.recordings.lock().map(|r| r.clone()).unwrap_or_default()
+        self.recordings
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default()
     }
 
     /// Stops the server and joins its thread.
@@ -588,4 +600,84 @@ impl Drop for FakeServerThread {
     fn drop(&mut self) {
         self.stop_inner();
     }
+}
+
+impl fmt::Display for RecordingEnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ClientClosed => "client closed",
+            Self::ServerClosed => "server closed",
+            Self::ServerReset => "server reset",
+            Self::ReadError => "read error",
+            Self::Shutdown => "shutdown",
+        })
+    }
+}
+
+impl fmt::Display for Recording {
+    /// One line without the peer address: `connection 0: init 132 bytes, received 8608 bytes (2 × 4304 + 0), client closed`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.received.len();
+        write!(
+            f,
+            "connection {}: init {} bytes, received {n} bytes ({} x 4304 + {}), {}",
+            self.index,
+            self.init_sent.len(),
+            n / codec::V3_PACKET_LEN,
+            n % codec::V3_PACKET_LEN,
+            self.end
+        )
+    }
+}
+
+/// `reelcheck nsca fake-server --fault ...`: serves on `addr` with `faults` until SIGINT
+/// or SIGTERM, printing `listening on ADDR` and then one line per finished connection
+/// on standard output; returns the exit code (0, or 2 when it cannot start).
+pub fn fake_server_main(addr: SocketAddr, faults: Vec<Fault>) -> i32 {
+    use std::io::Write;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("fake-server: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            eprintln!("fake-server: cannot install signal handlers");
+            return 2;
+        };
+        let mut server = match FakeServer::bind(addr, faults).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("fake-server: cannot bind {addr}: {e}");
+                return 2;
+            }
+        };
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "listening on {}", server.local_addr());
+        let _ = out.flush();
+        loop {
+            tokio::select! {
+                rec = server.next_recording() => match rec {
+                    Some(rec) => {
+                        let _ = writeln!(out, "{rec}");
+                        let _ = out.flush();
+                    }
+                    None => break,
+                },
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+            }
+        }
+        server.shutdown().await;
+        0
+    })
 }

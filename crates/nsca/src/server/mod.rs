@@ -186,7 +186,9 @@ pub fn parse_args(args: &[OsString]) -> Result<ServeCommand, ServerError> {
     options.config = if config.is_absolute() {
         config
     } else {
-        std::env::current_dir().map(|d| d.join(&config)).unwrap_or(config)
+        std::env::current_dir()
+            .map(|d| d.join(&config))
+            .unwrap_or(config)
     };
     Ok(ServeCommand::Serve(options))
 }
@@ -342,7 +344,10 @@ impl Server {
         }
         let pid_file = match &settings.pid_file {
             Some(path) => {
-                let id = privs::resolve(settings.nsca_user.as_deref(), settings.nsca_group.as_deref());
+                let id = privs::resolve(
+                    settings.nsca_user.as_deref(),
+                    settings.nsca_group.as_deref(),
+                );
                 let owner = Some((id.uid, id.gid));
                 match PidFile::create(path, owner) {
                     Ok((pid, warning)) => {
@@ -445,10 +450,15 @@ impl Server {
                 settings.server_port
             ))
         }));
-        let (writer, writer_task) =
-            writer::spawn(settings.writer.clone(), spool, WRITER_QUEUE, Arc::clone(&events));
+        let (writer, writer_task) = writer::spawn(
+            settings.writer.clone(),
+            spool,
+            WRITER_QUEUE,
+            Arc::clone(&events),
+        );
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let (accepted_tx, mut accepted_rx) = mpsc::channel::<(tokio::net::TcpStream, SocketAddr)>(64);
+        let (accepted_tx, mut accepted_rx) =
+            mpsc::channel::<(tokio::net::TcpStream, SocketAddr)>(64);
         let mut acceptors = spawn_acceptors(listeners, &accepted_tx)?;
         let mut conns = tokio::task::JoinSet::new();
         let mut current_bind = (settings.server_address.clone(), settings.server_port);
@@ -711,7 +721,10 @@ pub fn serve_main(args: &[OsString]) -> i32 {
 /// (0 after a clean shutdown, 2 when it cannot start).
 pub fn serve(options: ServeOptions) -> i32 {
     if options.inetd {
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        let runtime = match tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("nsca: cannot start the runtime: {e}");
@@ -745,7 +758,10 @@ pub fn serve(options: ServeOptions) -> i32 {
         eprintln!("{e}");
         return e.exit_code();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("nsca: cannot start the runtime: {e}");

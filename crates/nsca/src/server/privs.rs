@@ -120,9 +120,8 @@ pub fn drop_privileges(id: &Identity) -> Result<Vec<String>, PrivilegeError> {
     if id.uid != geteuid()
         && let Some(user) = &id.user
     {
-        let name = CString::new(user.as_bytes()).map_err(|_| PrivilegeError::InitGroups {
-            user: user.clone(),
-        })?;
+        let name = CString::new(user.as_bytes())
+            .map_err(|_| PrivilegeError::InitGroups { user: user.clone() })?;
         match initgroups(&name, id.gid) {
             Ok(()) => {}
             Err(nix::errno::Errno::EPERM) => warnings.push(

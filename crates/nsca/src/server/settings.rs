@@ -59,11 +59,9 @@ impl Settings {
         options: &ServeOptions,
         cfg: &crate::config::NscaConfig,
     ) -> Result<Self, ServerError> {
-        let method = cfg.method().map_err(|error| {
-            ServerError::Method {
-                path: options.config.clone(),
-                error,
-            }
+        let method = cfg.method().map_err(|error| ServerError::Method {
+            path: options.config.clone(),
+            error,
         })?;
         let authz = match &options.authz {
             Some(path) => {

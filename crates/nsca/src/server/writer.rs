@@ -29,7 +29,6 @@
 //! Delivery is at least once: a crash between delivering the spool and truncating
 //! it can deliver spooled lines twice, never zero times.
 
-use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
@@ -167,7 +166,7 @@ struct Writer {
     open: Option<Target>,
     /// Undelivered bytes that are not in the spool file (whole lines, except that
     /// the first one may have been partly written already).
-    pending: VecDeque<u8>,
+    pending: Vec<u8>,
     /// Lines in `pending` (counting a partly written first line).
     pending_lines: usize,
     /// Lines in the spool file.
@@ -190,7 +189,7 @@ impl Writer {
             spool,
             events,
             open: None,
-            pending: VecDeque::new(),
+            pending: Vec::new(),
             pending_lines: 0,
             spooled_lines,
             outage: false,
@@ -241,7 +240,7 @@ impl Writer {
         }
         if !self.pending.is_empty() {
             // Last resort: the log is the only place left.
-            let bytes: Vec<u8> = self.pending.drain(..).collect();
+            let bytes = std::mem::take(&mut self.pending);
             for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
                 self.emit(ServerEvent::SpoolFailed {
                     path: self.spool.path.clone(),
@@ -319,8 +318,10 @@ impl Writer {
             self.recovered();
             return;
         }
-        let bytes: Vec<u8> = self.pending.iter().copied().collect();
-        match self.write_target(&bytes) {
+        let bytes = std::mem::take(&mut self.pending);
+        let outcome = self.write_target(&bytes);
+        self.pending = bytes;
+        match outcome {
             Ok((sink, _)) => {
                 let count = self.pending_lines;
                 self.pending.clear();
@@ -330,8 +331,8 @@ impl Writer {
                 self.recovered();
             }
             Err((written, error)) => {
-                let done = bytes.get(..written).unwrap_or_default();
-                let lines_done = done.iter().filter(|&&b| b == b'\n').count();
+                let written = written.min(self.pending.len());
+                let lines_done = self.pending[..written].iter().filter(|&&b| b == b'\n').count();
                 self.pending.drain(..written);
                 self.pending_lines = self.pending_lines.saturating_sub(lines_done);
                 if lines_done > 0 {
@@ -376,14 +377,14 @@ impl Writer {
         if self.pending.is_empty() {
             return;
         }
-        let bytes: Vec<u8> = self.pending.iter().copied().collect();
+        let bytes = &self.pending;
         let result = OpenOptions::new()
             .append(true)
             .create(true)
             .mode(0o600)
             .open(&self.spool.path)
             .and_then(|mut f| {
-                f.write_all(&bytes)?;
+                f.write_all(bytes)?;
                 f.sync_data()
             });
         match result {
@@ -488,9 +489,7 @@ impl Writer {
                 }
                 None => Err(std::io::Error::new(
                     ErrorKind::NotFound,
-                    format!(
-                        "command file does not exist and no alternate_dump_file is set ({e})"
-                    ),
+                    format!("command file does not exist and no alternate_dump_file is set ({e})"),
                 )),
             },
             Err(e) => Err(e),
@@ -522,11 +521,7 @@ fn write_chunks(target: &mut Target, bytes: &[u8]) -> Result<usize, (usize, std:
     // Bounded: each iteration writes bytes or counts one of at most 100 EINTRs.
     while off < bytes.len() {
         let rest = bytes.get(off..).unwrap_or_default();
-        let chunk = if target.fifo {
-            fifo_chunk(rest)
-        } else {
-            rest
-        };
+        let chunk = if target.fifo { fifo_chunk(rest) } else { rest };
         match target.file.write(chunk) {
             Ok(0) => {
                 return Err((

@@ -73,11 +73,21 @@ pub enum Edit {
 
 /// A packet step with no edit.
 pub fn packet(result: CheckResult) -> Step {
-    Step::Packet { result, size: PacketSize::V3, ts_offset: 0, edit: Edit::None }
+    Step::Packet {
+        result,
+        size: PacketSize::V3,
+        ts_offset: 0,
+        edit: Edit::None,
+    }
 }
 
 /// The client's bytes for `steps` after receiving `init`.
-pub fn client_bytes(init: &[u8; INIT_PACKET_LEN], method: Method, password: &[u8], steps: &[Step]) -> Vec<u8> {
+pub fn client_bytes(
+    init: &[u8; INIT_PACKET_LEN],
+    method: Method,
+    password: &[u8],
+    steps: &[Step],
+) -> Vec<u8> {
     let init = InitPacket::decode(init).expect("init packet");
     let mut cipher = CipherState::new(method, password, &init.iv);
     let mut out = Vec::new();
@@ -86,12 +96,18 @@ pub fn client_bytes(init: &[u8; INIT_PACKET_LEN], method: Method, password: &[u8
         match step {
             Step::ResetCipher => cipher = CipherState::new(method, password, &init.iv),
             Step::Truncated { result, n } => {
-                let mut p = codec::encode_packet(result, PacketSize::V3, init.timestamp, &mut Filler::Zero);
+                let mut p =
+                    codec::encode_packet(result, PacketSize::V3, init.timestamp, &mut Filler::Zero);
                 p.truncate(*n);
                 cipher.encrypt(&mut p, 0);
                 out.extend_from_slice(&p);
             }
-            Step::Packet { result, size, ts_offset, edit } => {
+            Step::Packet {
+                result,
+                size,
+                ts_offset,
+                edit,
+            } => {
                 let ts = (i64::from(init.timestamp) + ts_offset) as u32;
                 let mut rng = SplitMix(&mut rng_state);
                 let mut filler = match edit {
@@ -175,24 +191,41 @@ pub fn server_config(dir: &Path, method: u8, password: &str) -> (PathBuf, PathBu
 /// Plays the client on `stream`: read the init packet, send what `make` returns, close
 /// the write side, wait until the server closes.
 fn play(mut stream: UnixStream, make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>) {
-    stream.set_read_timeout(Some(Duration::from_secs(60))).expect("timeout");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .expect("timeout");
     let mut init = [0u8; INIT_PACKET_LEN];
-    stream.read_exact(&mut init).expect("init packet from server");
+    stream
+        .read_exact(&mut init)
+        .expect("init packet from server");
     let bytes = make(&init);
     // The server may close early (bad packet): later bytes may fail to send.
     let _ = stream.write_all(&bytes);
     let _ = stream.shutdown(std::net::Shutdown::Write);
     let mut rest = Vec::new();
     let _ = stream.read_to_end(&mut rest);
-    assert!(rest.is_empty(), "a server never sends anything after the init packet");
+    assert!(
+        rest.is_empty(),
+        "a server never sends anything after the init packet"
+    );
 }
 
 /// Runs the C daemon with `--inetd` on a socketpair; returns its command-file bytes.
-pub fn run_c_daemon(dir: &Path, method: u8, password: &str, make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>) -> Vec<u8> {
+pub fn run_c_daemon(
+    dir: &Path,
+    method: u8,
+    password: &str,
+    make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>,
+) -> Vec<u8> {
     let nsca = require(NSCA);
     let (cfg, cmd) = server_config(dir, method, password);
-    let (ours, theirs): (OwnedFd, OwnedFd) =
-        socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC).expect("socketpair");
+    let (ours, theirs): (OwnedFd, OwnedFd) = socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .expect("socketpair");
     let theirs_out = theirs.try_clone().expect("dup");
     let mut child = Command::new(nsca)
         .arg("-c")
@@ -205,21 +238,39 @@ pub fn run_c_daemon(dir: &Path, method: u8, password: &str, make: &dyn Fn(&[u8; 
         .expect("spawn nsca");
     play(UnixStream::from(ours), make);
     let status = child.wait().expect("reap nsca");
-    assert!(status.code().is_some(), "nsca died from a signal: {status:?}");
+    assert!(
+        status.code().is_some(),
+        "nsca died from a signal: {status:?}"
+    );
     std::fs::read(&cmd).expect("command file")
 }
 
 /// Runs our server's inetd mode on a socketpair; returns its command-file bytes.
-pub fn run_ours(dir: &Path, method: u8, password: &str, make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>) -> Vec<u8> {
+pub fn run_ours(
+    dir: &Path,
+    method: u8,
+    password: &str,
+    make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>,
+) -> Vec<u8> {
     let (cfg, cmd) = server_config(dir, method, password);
-    let (ours, theirs): (OwnedFd, OwnedFd) =
-        socketpair(AddressFamily::Unix, SockType::Stream, None, SockFlag::SOCK_CLOEXEC).expect("socketpair");
+    let (ours, theirs): (OwnedFd, OwnedFd) = socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .expect("socketpair");
     let mut options = reelcheck_nsca::server::ServeOptions::new(cfg);
     options.spool = Some(dir.join("spool"));
     options.log = reelcheck_nsca::server::log::LogTarget::Silent;
     let server = std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-        rt.block_on(reelcheck_nsca::server::run_inetd(&options, theirs, None, None))
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(reelcheck_nsca::server::run_inetd(
+            &options, theirs, None, None,
+        ))
     });
     play(UnixStream::from(ours), make);
     server.join().expect("server thread").expect("inetd run");

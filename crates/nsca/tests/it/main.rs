@@ -18,3 +18,27 @@ mod client;
 mod interop;
 /// Shared helpers.
 mod util;
+/// Server test kit (temp dirs, clients, event waits).
+mod server_support;
+/// The tokio server against the behaviour vectors V1–V18 (§8.2).
+mod server_vectors;
+/// The command-file writer: spool, FIFOs, full disk, checkresult files.
+mod server_writer;
+/// Authorization rules and trial decryption.
+mod server_authz;
+/// SIGHUP reload, clean shutdown, pid file.
+mod server_signals;
+/// `--inetd` on sockets and pipes.
+mod server_inetd;
+/// Fake servers with faults.
+mod server_fake;
+/// Arbitrary bytes never break the server (proptest).
+mod server_props;
+/// Running the real nsca / send_nsca next to ours (helpers).
+mod interop_support;
+/// Real send_nsca against our server.
+mod interop_send_nsca;
+/// Our server against the real nsca daemon on the same byte streams.
+mod interop_daemon;
+/// The server as a process: command line, privilege drop, pid file, signals.
+mod server_process;

@@ -25,19 +25,34 @@ fn parse(text: &str) -> Authz {
 
 #[rstest]
 #[case::case_authz_bad_action("permit host=x\n", 1, "unknown action 'permit'")]
-#[case::case_authz_bad_cidr("# c\nallow from=10.0.0.0/40\n", 2, "bad address or network '10.0.0.0/40'")]
+#[case::case_authz_bad_cidr(
+    "# c\nallow from=10.0.0.0/40\n",
+    2,
+    "bad address or network '10.0.0.0/40'"
+)]
 #[case::case_authz_bad_key("allow hots=web*\n", 1, "unknown key 'hots'")]
 #[case::case_authz_bad_method("\n\nallow method=x\n", 3, "bad method 'x'")]
 #[case::case_authz_unterminated_quote("allow password=\"abc\n", 1, "unterminated double quote")]
 #[case::case_authz_bad_glob("allow host=[a-\n", 1, "bad glob '[a-'")]
 #[case::case_authz_duplicate("allow host=a host=b\n", 1, "key 'host' given twice")]
 #[case::case_authz_not_key_value("allow web01\n", 1, "field 'web01' is not key=value")]
-fn case_authz_parse_errors_name_file_and_line(#[case] text: &str, #[case] line: usize, #[case] what: &str) {
-    let err = Authz::parse(Path::new("/etc/nsca.authz"), text.as_bytes(), &default_cred())
-        .expect_err("must fail");
+fn case_authz_parse_errors_name_file_and_line(
+    #[case] text: &str,
+    #[case] line: usize,
+    #[case] what: &str,
+) {
+    let err = Authz::parse(
+        Path::new("/etc/nsca.authz"),
+        text.as_bytes(),
+        &default_cred(),
+    )
+    .expect_err("must fail");
     assert_eq!(err.line, line);
     let msg = err.to_string();
-    assert!(msg.starts_with(&format!("authz file '/etc/nsca.authz' line {line}: ")), "{msg}");
+    assert!(
+        msg.starts_with(&format!("authz file '/etc/nsca.authz' line {line}: ")),
+        "{msg}"
+    );
     assert!(msg.contains(what), "{msg}");
 }
 
@@ -45,7 +60,10 @@ fn case_authz_parse_errors_name_file_and_line(#[case] text: &str, #[case] line: 
 fn it_loads_missing_authz_file_as_an_error_with_the_path() {
     let err = Authz::load(Path::new("/nonexistent/authz"), &default_cred()).expect_err("missing");
     assert!(matches!(err.kind, AuthzErrorKind::Read(_)));
-    assert!(err.to_string().starts_with("authz file '/nonexistent/authz'"));
+    assert!(
+        err.to_string()
+            .starts_with("authz file '/nonexistent/authz'")
+    );
 }
 
 #[test]
@@ -62,18 +80,46 @@ fn it_decides_with_the_first_matching_rule_and_denies_by_default() {
         })
     };
     assert_eq!(ask("127.0.0.1", &alpha, "web01", "HTTP").line, Some(2));
-    assert_eq!(ask("::ffff:127.0.0.9", &alpha, "web01", "").action, Action::Allow);
-    assert_eq!(ask("::1", &alpha, "web99", "x").line, Some(2), "first match wins over the deny");
-    assert_eq!(ask("10.1.1.1", &alpha, "web01", "HTTP").action, Action::Deny);
+    assert_eq!(
+        ask("::ffff:127.0.0.9", &alpha, "web01", "").action,
+        Action::Allow
+    );
+    assert_eq!(
+        ask("::1", &alpha, "web99", "x").line,
+        Some(2),
+        "first match wins over the deny"
+    );
+    assert_eq!(
+        ask("10.1.1.1", &alpha, "web01", "HTTP").action,
+        Action::Deny
+    );
     assert_eq!(ask("127.0.0.1", &beta, "db01", "").action, Action::Allow);
     assert_eq!(ask("127.0.0.1", &beta, "db01", "Disk").line, None);
-    assert_eq!(ask("127.0.0.2", &beta, "db01", "").line, None, "rule 3 is for 127.0.0.1 only");
+    assert_eq!(
+        ask("127.0.0.2", &beta, "db01", "").line,
+        None,
+        "rule 3 is for 127.0.0.1 only"
+    );
     assert_eq!(ask("127.0.0.1", &beta, "web99", "x").line, Some(4));
     let gamma = [Credential::new(2, b"gamma".to_vec())];
-    assert_eq!(ask("127.0.0.1", &gamma, "web99", "HTTP").line, Some(4), "credential-free deny applies to anyone");
-    assert_eq!(ask("127.0.0.1", &[], "web99", "HTTP").line, None, "no credential, no match");
     assert_eq!(
-        ask("192.0.2.1", &[Credential::new(2, b"gamma".to_vec())], "any", "HTTP").line,
+        ask("127.0.0.1", &gamma, "web99", "HTTP").line,
+        Some(4),
+        "credential-free deny applies to anyone"
+    );
+    assert_eq!(
+        ask("127.0.0.1", &[], "web99", "HTTP").line,
+        None,
+        "no credential, no match"
+    );
+    assert_eq!(
+        ask(
+            "192.0.2.1",
+            &[Credential::new(2, b"gamma".to_vec())],
+            "any",
+            "HTTP"
+        )
+        .line,
         Some(5)
     );
 }
@@ -92,7 +138,10 @@ fn it_lists_candidate_credentials_for_the_client_in_file_order() {
         ]
     );
     let remote = authz.candidates(Some("10.0.0.1".parse().expect("ip")), &default_cred());
-    assert_eq!(remote, [default_cred(), Credential::new(2, b"gamma".to_vec())]);
+    assert_eq!(
+        remote,
+        [default_cred(), Credential::new(2, b"gamma".to_vec())]
+    );
 }
 
 #[test]
@@ -101,7 +150,10 @@ fn it_decodes_quoted_values_with_escapes() {
     let rule = &authz.rules()[0];
     assert_eq!(
         rule.credential,
-        reelcheck_nsca::authz::CredentialMatch::Exactly(Credential::new(1, b"a \"b\" \x00\xff".to_vec()))
+        reelcheck_nsca::authz::CredentialMatch::Exactly(Credential::new(
+            1,
+            b"a \"b\" \x00\xff".to_vec()
+        ))
     );
     assert!(rule.host.matches(b"web 1"));
 }
@@ -117,9 +169,21 @@ fn authz_setup() -> Setup {
 async fn it_identifies_the_password_by_trial_decryption_and_applies_the_rules() {
     let mut s = start(authz_setup()).await;
     // alpha / AES: web* allowed, others denied (default).
-    send_all(s.addr, 14, "alpha", &[svc("web01", "HTTP", 0, "ok"), svc("mail", "SMTP", 0, "no")]).await;
+    send_all(
+        s.addr,
+        14,
+        "alpha",
+        &[svc("web01", "HTTP", 0, "ok"), svc("mail", "SMTP", 0, "no")],
+    )
+    .await;
     // "beta pw" / XOR: only host checks of db01.
-    send_all(s.addr, 1, "beta pw", &[host("db01", 0, "up"), svc("db01", "Disk", 2, "no")]).await;
+    send_all(
+        s.addr,
+        1,
+        "beta pw",
+        &[host("db01", 0, "up"), svc("db01", "Disk", 2, "no")],
+    )
+    .await;
     // gamma / DES: service HTTP of any host.
     send_all(s.addr, 2, "gamma", &[svc("edge", "HTTP", 1, "warn")]).await;
     s.wait_closed(3).await;
@@ -153,9 +217,20 @@ async fn it_identifies_the_password_by_trial_decryption_and_applies_the_rules() 
 #[tokio::test(start_paused = true)]
 async fn it_denies_the_nsca_cfg_password_when_no_rule_allows_it() {
     let mut s = start(authz_setup()).await;
-    send_all(s.addr, 1, "secretpw", &[svc("web01", "HTTP", 0, "cfg password")]).await;
-    let e = s.wait_for("denied", |e| matches!(e, ServerEvent::ResultDenied { .. })).await;
-    assert_eq!(e.to_string(), "result denied host=web01 service=HTTP deny (no rule matched)");
+    send_all(
+        s.addr,
+        1,
+        "secretpw",
+        &[svc("web01", "HTTP", 0, "cfg password")],
+    )
+    .await;
+    let e = s
+        .wait_for("denied", |e| matches!(e, ServerEvent::ResultDenied { .. }))
+        .await;
+    assert_eq!(
+        e.to_string(),
+        "result denied host=web01 service=HTTP deny (no rule matched)"
+    );
     s.stop().await;
     assert!(s.lines().is_empty());
 }
@@ -163,9 +238,25 @@ async fn it_denies_the_nsca_cfg_password_when_no_rule_allows_it() {
 #[tokio::test(start_paused = true)]
 async fn it_rejects_a_connection_that_no_known_credential_decrypts() {
     let mut s = start(authz_setup()).await;
-    send_all(s.addr, 14, "unknown", &[svc("web01", "HTTP", 0, "x"), svc("web01", "HTTP", 0, "y")]).await;
-    let e = s.wait_for("reject", |e| matches!(e, ServerEvent::PacketRejected { .. })).await;
-    assert!(matches!(e, ServerEvent::PacketRejected { reason: RejectReason::NoCredential, .. }));
+    send_all(
+        s.addr,
+        14,
+        "unknown",
+        &[svc("web01", "HTTP", 0, "x"), svc("web01", "HTTP", 0, "y")],
+    )
+    .await;
+    let e = s
+        .wait_for("reject", |e| {
+            matches!(e, ServerEvent::PacketRejected { .. })
+        })
+        .await;
+    assert!(matches!(
+        e,
+        ServerEvent::PacketRejected {
+            reason: RejectReason::NoCredential,
+            ..
+        }
+    ));
     s.stop().await;
     assert!(s.lines().is_empty());
 }
@@ -173,7 +264,10 @@ async fn it_rejects_a_connection_that_no_known_credential_decrypts() {
 #[tokio::test(start_paused = true)]
 async fn it_applies_address_ranges_to_ipv6_clients() {
     let bound = std::net::TcpListener::bind("[::1]:0");
-    assert!(bound.is_ok(), "IPv6 loopback ::1 is missing on this machine: {bound:?}");
+    assert!(
+        bound.is_ok(),
+        "IPv6 loopback ::1 is missing on this machine: {bound:?}"
+    );
     let mut setup = authz_setup();
     setup.listen = vec!["[::1]:0".parse().expect("addr")];
     let mut s = start(setup).await;
@@ -182,18 +276,30 @@ async fn it_applies_address_ranges_to_ipv6_clients() {
     send_all(s.addr, 1, "beta pw", &[host("db01", 0, "v6 no")]).await;
     s.wait_closed(2).await;
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;web02;HTTP;0;v6 ok"]);
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;web02;HTTP;0;v6 ok"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
 async fn it_identifies_the_credential_of_a_legacy_packet() {
     let mut s = start(authz_setup()).await;
-    let mut c = Client::connect(s.addr, 2, "gamma", reelcheck_nsca::codec::PacketSize::Legacy).await;
+    let mut c = Client::connect(
+        s.addr,
+        2,
+        "gamma",
+        reelcheck_nsca::codec::PacketSize::Legacy,
+    )
+    .await;
     c.send(&svc("old", "HTTP", 0, "2.7 client")).await;
     c.finish().await;
     s.wait_written(1).await;
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;old;HTTP;0;2.7 client"]);
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;old;HTTP;0;2.7 client"]
+    );
 }
 
 #[test]

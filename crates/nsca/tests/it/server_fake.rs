@@ -45,16 +45,28 @@ fn case_fault_text_and_serde_round_trip(#[case] fault: Fault, #[case] text: &str
 
 #[test]
 fn it_rejects_unknown_fault_text() {
-    for bad in ["", "no-init:3", "short-init", "short-init:x", "slow-reads:1", "bogus"] {
+    for bad in [
+        "",
+        "no-init:3",
+        "short-init",
+        "short-init:x",
+        "slow-reads:1",
+        "bogus",
+    ] {
         assert!(Fault::from_str(bad).is_err(), "{bad}");
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn it_records_the_stream_and_decodes_it() {
-    let mut fake = FakeServer::bind(loopback(), vec![Fault::FixedTimestamp { timestamp: 0x1234_5678 }])
-        .await
-        .expect("bind");
+    let mut fake = FakeServer::bind(
+        loopback(),
+        vec![Fault::FixedTimestamp {
+            timestamp: 0x1234_5678,
+        }],
+    )
+    .await
+    .expect("bind");
     let mut client = Client::connect(fake.local_addr(), 14, "secretpw", PacketSize::V3).await;
     assert_eq!(&client.init[128..], &[0x12, 0x34, 0x56, 0x78]);
     client.send(&svc("h1", "svc1", 0, "one")).await;
@@ -71,7 +83,10 @@ async fn it_records_the_stream_and_decodes_it() {
         .collect();
     assert_eq!(decoded[0].result, svc("h1", "svc1", 0, "one"));
     assert_eq!(decoded[1].result, host("h1", 1, "two"));
-    assert!(decoded.iter().all(|d| d.timestamp == 0x1234_5678), "timestamp echoed");
+    assert!(
+        decoded.iter().all(|d| d.timestamp == 0x1234_5678),
+        "timestamp echoed"
+    );
     // A wrong password does not decode.
     assert!(rec.decode(Method::Rijndael128, b"other", PacketSize::V3)[0].is_err());
     fake.shutdown().await;
@@ -79,11 +94,19 @@ async fn it_records_the_stream_and_decodes_it() {
 
 #[tokio::test(start_paused = true)]
 async fn it_sends_no_init_packet_and_holds_the_connection() {
-    let mut fake = FakeServer::bind(loopback(), vec![Fault::NoInit]).await.expect("bind");
-    let mut stream = TcpStream::connect(fake.local_addr()).await.expect("connect");
+    let mut fake = FakeServer::bind(loopback(), vec![Fault::NoInit])
+        .await
+        .expect("bind");
+    let mut stream = TcpStream::connect(fake.local_addr())
+        .await
+        .expect("connect");
     let mut byte = [0u8; 1];
-    let waited = tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut byte)).await;
-    assert!(waited.is_err(), "nothing arrives, the connection stays open");
+    let waited =
+        tokio::time::timeout(std::time::Duration::from_secs(30), stream.read(&mut byte)).await;
+    assert!(
+        waited.is_err(),
+        "nothing arrives, the connection stays open"
+    );
     drop(stream);
     let rec = fake.next_recording().await.expect("recording");
     assert!(rec.init_sent.is_empty());
@@ -93,8 +116,12 @@ async fn it_sends_no_init_packet_and_holds_the_connection() {
 
 #[tokio::test(start_paused = true)]
 async fn it_delays_the_init_packet() {
-    let fake = FakeServer::bind(loopback(), vec![Fault::DelayInit { millis: 11_000 }]).await.expect("bind");
-    let mut stream = TcpStream::connect(fake.local_addr()).await.expect("connect");
+    let fake = FakeServer::bind(loopback(), vec![Fault::DelayInit { millis: 11_000 }])
+        .await
+        .expect("bind");
+    let mut stream = TcpStream::connect(fake.local_addr())
+        .await
+        .expect("connect");
     let t0 = tokio::time::Instant::now();
     let mut init = [0u8; INIT_PACKET_LEN];
     stream.read_exact(&mut init).await.expect("init");
@@ -107,8 +134,12 @@ async fn it_delays_the_init_packet() {
 #[case::case_fault_close_immediately_0(Fault::CloseImmediately, 0)]
 #[tokio::test(start_paused = true)]
 async fn case_fault_init_cut_short(#[case] fault: Fault, #[case] expect: usize) {
-    let mut fake = FakeServer::bind(loopback(), vec![fault]).await.expect("bind");
-    let mut stream = TcpStream::connect(fake.local_addr()).await.expect("connect");
+    let mut fake = FakeServer::bind(loopback(), vec![fault])
+        .await
+        .expect("bind");
+    let mut stream = TcpStream::connect(fake.local_addr())
+        .await
+        .expect("connect");
     assert_eq!(read_all(&mut stream).await.len(), expect);
     let rec = fake.next_recording().await.expect("recording");
     assert_eq!(rec.end, RecordingEnd::ServerClosed);
@@ -121,7 +152,9 @@ async fn case_fault_init_cut_short(#[case] fault: Fault, #[case] expect: usize) 
 #[case::case_fault_fixed_iv_bytes(Fault::FixedIv { byte: 0xab }, 0xab)]
 #[tokio::test(start_paused = true)]
 async fn case_fault_iv_content(#[case] fault: Fault, #[case] byte: u8) {
-    let fake = FakeServer::bind(loopback(), vec![fault]).await.expect("bind");
+    let fake = FakeServer::bind(loopback(), vec![fault])
+        .await
+        .expect("bind");
     let client = Client::connect(fake.local_addr(), 1, "secretpw", PacketSize::V3).await;
     assert!(client.init[..128].iter().all(|&b| b == byte));
     fake.shutdown().await;
@@ -129,7 +162,9 @@ async fn case_fault_iv_content(#[case] fault: Fault, #[case] byte: u8) {
 
 #[tokio::test(start_paused = true)]
 async fn it_closes_after_k_bytes_of_a_packet() {
-    let mut fake = FakeServer::bind(loopback(), vec![Fault::CloseAfterBytes { bytes: 100 }]).await.expect("bind");
+    let mut fake = FakeServer::bind(loopback(), vec![Fault::CloseAfterBytes { bytes: 100 }])
+        .await
+        .expect("bind");
     let mut client = Client::connect(fake.local_addr(), 1, "secretpw", PacketSize::V3).await;
     let bytes = client.packet(&svc("h", "s", 0, "x"));
     let _ = client.stream.write_all(&bytes).await;
@@ -141,8 +176,9 @@ async fn it_closes_after_k_bytes_of_a_packet() {
 
 #[tokio::test(start_paused = true)]
 async fn it_closes_between_packets() {
-    let mut fake =
-        FakeServer::bind(loopback(), vec![Fault::CloseBetweenPackets { packets: 1 }]).await.expect("bind");
+    let mut fake = FakeServer::bind(loopback(), vec![Fault::CloseBetweenPackets { packets: 1 }])
+        .await
+        .expect("bind");
     let mut client = Client::connect(fake.local_addr(), 1, "secretpw", PacketSize::V3).await;
     client.send(&svc("h", "s", 0, "first")).await;
     let rec = fake.next_recording().await.expect("recording");
@@ -156,7 +192,9 @@ async fn it_closes_between_packets() {
 
 #[tokio::test(start_paused = true)]
 async fn it_resets_the_connection() {
-    let mut fake = FakeServer::bind(loopback(), vec![Fault::ResetAfterBytes { bytes: 10 }]).await.expect("bind");
+    let mut fake = FakeServer::bind(loopback(), vec![Fault::ResetAfterBytes { bytes: 10 }])
+        .await
+        .expect("bind");
     let mut client = Client::connect(fake.local_addr(), 1, "secretpw", PacketSize::V3).await;
     let bytes = client.packet(&svc("h", "s", 0, "x"));
     let _ = client.stream.write_all(&bytes[..10]).await;
@@ -168,15 +206,24 @@ async fn it_resets_the_connection() {
         Err(e) => Err(e),
         Ok(()) => client.stream.read(&mut buf).await.map(|_| ()),
     };
-    assert_eq!(outcome.expect_err("reset").kind(), std::io::ErrorKind::ConnectionReset);
+    assert_eq!(
+        outcome.expect_err("reset").kind(),
+        std::io::ErrorKind::ConnectionReset
+    );
     fake.shutdown().await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn it_reads_slowly() {
-    let mut fake = FakeServer::bind(loopback(), vec![Fault::SlowReads { chunk: 1000, interval_millis: 1000 }])
-        .await
-        .expect("bind");
+    let mut fake = FakeServer::bind(
+        loopback(),
+        vec![Fault::SlowReads {
+            chunk: 1000,
+            interval_millis: 1000,
+        }],
+    )
+    .await
+    .expect("bind");
     let mut client = Client::connect(fake.local_addr(), 1, "secretpw", PacketSize::V3).await;
     let t0 = tokio::time::Instant::now();
     client.send(&svc("h", "s", 0, "slow")).await;
@@ -184,7 +231,11 @@ async fn it_reads_slowly() {
     let rec = fake.next_recording().await.expect("recording");
     assert_eq!(rec.received.len(), V3_PACKET_LEN);
     // 4304 bytes at 1000 bytes per second: at least 4 s of (virtual) time.
-    assert!(t0.elapsed() >= std::time::Duration::from_secs(4), "{:?}", t0.elapsed());
+    assert!(
+        t0.elapsed() >= std::time::Duration::from_secs(4),
+        "{:?}",
+        t0.elapsed()
+    );
     fake.shutdown().await;
 }
 
@@ -197,7 +248,9 @@ fn it_runs_a_fake_on_its_own_thread_for_blocking_clients() {
     assert!(init[..128].iter().all(|&b| b == 0));
     std::io::Write::write_all(&mut stream, b"abc").expect("write");
     drop(stream);
-    let rec = fake.next_recording(std::time::Duration::from_secs(30)).expect("recording");
+    let rec = fake
+        .next_recording(std::time::Duration::from_secs(30))
+        .expect("recording");
     assert_eq!(rec.received, b"abc");
     assert_eq!(fake.recordings().len(), 1);
     fake.stop();

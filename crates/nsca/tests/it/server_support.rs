@@ -58,8 +58,8 @@ impl Setup {
 
 /// A running server and everything a test looks at.
 pub struct Running {
-    /// The test's directory (removed on drop).
-    pub dir: tempfile::TempDir,
+    /// The test's directory (kept alive here, removed on drop).
+    pub _dir: tempfile::TempDir,
     /// The command file path.
     pub cmd: PathBuf,
     /// The spool file path.
@@ -99,7 +99,11 @@ pub fn write_config(dir: &std::path::Path, setup: &Setup) -> PathBuf {
 }
 
 /// Options for a server described by `setup` in `dir`.
-pub fn options(dir: &std::path::Path, setup: &Setup, log: &Arc<Mutex<Vec<(Level, String)>>>) -> ServeOptions {
+pub fn options(
+    dir: &std::path::Path,
+    setup: &Setup,
+    log: &Arc<Mutex<Vec<(Level, String)>>>,
+) -> ServeOptions {
     let cfg = write_config(dir, setup);
     let mut options = ServeOptions::new(cfg);
     if let Some(authz) = &setup.authz {
@@ -129,7 +133,7 @@ pub async fn start(setup: Setup) -> Running {
         cmd: dir.path().join("nagios.cmd"),
         spool: dir.path().join("results.spool"),
         cfg,
-        dir,
+        _dir: dir,
         addr,
         handle,
         events,
@@ -141,7 +145,11 @@ pub async fn start(setup: Setup) -> Running {
 
 impl Running {
     /// Waits for the first event (after those already seen) matching `pred`.
-    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
+    pub async fn wait_for(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&ServerEvent) -> bool,
+    ) -> ServerEvent {
         let got = tokio::time::timeout(WAIT, async {
             while let Some(e) = self.events.recv().await {
                 self.seen.push(e.clone());
@@ -156,7 +164,11 @@ impl Running {
             Ok(Some(e)) => e,
             _ => panic!(
                 "no event '{what}'; events so far:\n{}",
-                self.seen.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n")
+                self.seen
+                    .iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             ),
         }
     }
@@ -169,8 +181,10 @@ impl Running {
             .filter(|e| matches!(e, ServerEvent::ConnectionClosed { .. }))
             .count();
         while count < n {
-            self.wait_for("connection closed", |e| matches!(e, ServerEvent::ConnectionClosed { .. }))
-                .await;
+            self.wait_for("connection closed", |e| {
+                matches!(e, ServerEvent::ConnectionClosed { .. })
+            })
+            .await;
             count += 1;
         }
     }
@@ -188,7 +202,10 @@ impl Running {
         };
         while total(&self.seen) < n {
             self.wait_for("results written", |e| {
-                matches!(e, ServerEvent::ResultsWritten { .. } | ServerEvent::SpoolDrained { .. })
+                matches!(
+                    e,
+                    ServerEvent::ResultsWritten { .. } | ServerEvent::SpoolDrained { .. }
+                )
             })
             .await;
         }
@@ -197,7 +214,8 @@ impl Running {
     /// Stops the server and waits for it (every accepted result written).
     pub async fn stop(&mut self) {
         self.handle.shutdown();
-        self.wait_for("shutdown", |e| matches!(e, ServerEvent::Shutdown)).await;
+        self.wait_for("shutdown", |e| matches!(e, ServerEvent::Shutdown))
+            .await;
     }
 
     /// Command-file lines with the timestamp masked as `[T]`.
@@ -207,7 +225,12 @@ impl Running {
 
     /// Log messages so far.
     pub fn log_text(&self) -> Vec<String> {
-        self.log.lock().expect("log").iter().map(|(_, m)| m.clone()).collect()
+        self.log
+            .lock()
+            .expect("log")
+            .iter()
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 
     /// Event `Display`s so far.
@@ -254,12 +277,18 @@ impl Client {
         stream.read_exact(&mut init).await.expect("init packet");
         let mut session = ClientSession::new(method, password.as_bytes(), size);
         assert_eq!(session.handle_init_bytes(&init), INIT_PACKET_LEN);
-        Self { stream, session, init }
+        Self {
+            stream,
+            session,
+            init,
+        }
     }
 
     /// Encrypted bytes of one packet (zero filler).
     pub fn packet(&mut self, result: &CheckResult) -> Vec<u8> {
-        self.session.encode(result, &mut Filler::Zero).expect("ready")
+        self.session
+            .encode(result, &mut Filler::Zero)
+            .expect("ready")
     }
 
     /// Sends one packet.
@@ -318,8 +347,13 @@ impl RawClient {
         let mut init = [0u8; INIT_PACKET_LEN];
         stream.read_exact(&mut init).await.expect("init packet");
         let init = reelcheck_nsca::codec::InitPacket::decode(&init).expect("init");
-        let cipher = reelcheck_nsca::cipher::CipherState::new(method, password.as_bytes(), &init.iv);
-        Self { stream, init, cipher }
+        let cipher =
+            reelcheck_nsca::cipher::CipherState::new(method, password.as_bytes(), &init.iv);
+        Self {
+            stream,
+            init,
+            cipher,
+        }
     }
 
     /// Encrypts a whole plaintext packet with the continuing state and sends it.

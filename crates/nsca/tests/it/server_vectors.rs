@@ -37,6 +37,24 @@ async fn it_writes_three_xor_packets_of_one_connection_in_order() {
     s.wait_written(3).await;
     s.stop().await;
     assert_eq!(s.lines(), V1_LINES);
+    // The event trace of one connection, as a golden trace would show it.
+    let trace: Vec<String> = s
+        .trace()
+        .into_iter()
+        .filter(|l| !l.contains("written to") && l != "listening")
+        .collect();
+    assert_eq!(
+        trace,
+        [
+            "connection opened",
+            "result accepted host=h1 service=svcA rc=0",
+            "result accepted host=h1 rc=2",
+            "result accepted host=h1 service=svcB rc=1",
+            "connection closed: end of connection results=3 discarded=0",
+            "shutdown requested (request)",
+            "shutdown",
+        ]
+    );
 }
 
 #[rstest]
@@ -72,17 +90,26 @@ async fn it_keeps_only_the_first_packet_when_the_client_resets_its_cipher() {
     );
     fresh.handle_init_bytes(&client.init);
     let second = fresh
-        .encode(&svc("h", "s2", 0, "two"), &mut reelcheck_nsca::codec::Filler::Zero)
+        .encode(
+            &svc("h", "s2", 0, "two"),
+            &mut reelcheck_nsca::codec::Filler::Zero,
+        )
         .expect("ready");
     client.send_raw(&first).await;
     client.send_raw(&second).await;
     client.finish().await;
     let closed = s
-        .wait_for("close", |e| matches!(e, ServerEvent::ConnectionClosed { .. }))
+        .wait_for("close", |e| {
+            matches!(e, ServerEvent::ConnectionClosed { .. })
+        })
         .await;
     assert!(matches!(
         closed,
-        ServerEvent::ConnectionClosed { reason: CloseReason::Rejected, results: 1, .. }
+        ServerEvent::ConnectionClosed {
+            reason: CloseReason::Rejected,
+            results: 1,
+            ..
+        }
     ));
     s.stop().await;
     assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;h;s1;0;one"]);
@@ -96,13 +123,18 @@ async fn it_accepts_one_legacy_packet_followed_by_close() {
     // V4: output is cut to 511 bytes in a 720-byte packet.
     let mut s = start(Setup::new(1)).await;
     let mut client = Client::connect(s.addr, 1, "secretpw", PacketSize::Legacy).await;
-    client.send(&svc("web01", "HTTP", 2, &"x".repeat(600))).await;
+    client
+        .send(&svc("web01", "HTTP", 2, &"x".repeat(600)))
+        .await;
     client.finish().await;
     s.wait_written(1).await;
     s.stop().await;
     assert_eq!(
         s.lines(),
-        [format!("[T] PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;2;{}", "x".repeat(511))]
+        [format!(
+            "[T] PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;2;{}",
+            "x".repeat(511)
+        )]
     );
 }
 
@@ -115,12 +147,22 @@ async fn it_accepts_a_held_legacy_packet_at_the_read_timeout_and_keeps_the_conne
     client.send(&svc("web01", "HTTP", 2, "CRITICAL")).await;
     s.wait_written(1).await;
     let waited = t0.elapsed();
-    assert!(waited >= Duration::from_secs(10) && waited < Duration::from_secs(12), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(10) && waited < Duration::from_secs(12),
+        "{waited:?}"
+    );
     // The connection is still open: a v3 packet with the continuing state follows.
-    let mut v3 = ClientSession::new(reelcheck_nsca::cipher::Method::Xor, b"secretpw", PacketSize::V3);
+    let mut v3 = ClientSession::new(
+        reelcheck_nsca::cipher::Method::Xor,
+        b"secretpw",
+        PacketSize::V3,
+    );
     v3.handle_init_bytes(&client.init);
     let bytes = v3
-        .encode(&svc("web01", "HTTP", 0, "OK"), &mut reelcheck_nsca::codec::Filler::Zero)
+        .encode(
+            &svc("web01", "HTTP", 0, "OK"),
+            &mut reelcheck_nsca::codec::Filler::Zero,
+        )
         .expect("ready");
     client.send_raw(&bytes).await;
     client.finish().await;
@@ -143,10 +185,19 @@ async fn it_drops_two_legacy_packets_on_one_connection() {
     client.send(&svc("a", "b", 0, "one")).await;
     client.send(&svc("a", "b", 0, "two")).await;
     client.finish().await;
-    let closed = s.wait_for("close", |e| matches!(e, ServerEvent::ConnectionClosed { .. })).await;
+    let closed = s
+        .wait_for("close", |e| {
+            matches!(e, ServerEvent::ConnectionClosed { .. })
+        })
+        .await;
     assert!(matches!(
         closed,
-        ServerEvent::ConnectionClosed { reason: CloseReason::Eof, results: 0, discarded: 1440, .. }
+        ServerEvent::ConnectionClosed {
+            reason: CloseReason::Eof,
+            results: 0,
+            discarded: 1440,
+            ..
+        }
     ));
     s.stop().await;
     assert!(s.lines().is_empty());
@@ -161,10 +212,22 @@ async fn it_closes_the_connection_after_a_bad_crc_and_drops_the_rest() {
     let mut bad = plain_packet(&svc("h", "s", 0, "bad"), PacketSize::V3, ts);
     bad[300] ^= 1;
     client.send_plain(bad).await;
-    client.send_plain(plain_packet(&svc("h", "s", 0, "good"), PacketSize::V3, ts)).await;
+    client
+        .send_plain(plain_packet(&svc("h", "s", 0, "good"), PacketSize::V3, ts))
+        .await;
     client.finish().await;
-    let rejected = s.wait_for("reject", |e| matches!(e, ServerEvent::PacketRejected { .. })).await;
-    assert!(matches!(rejected, ServerEvent::PacketRejected { reason: RejectReason::BadCrc, .. }));
+    let rejected = s
+        .wait_for("reject", |e| {
+            matches!(e, ServerEvent::PacketRejected { .. })
+        })
+        .await;
+    assert!(matches!(
+        rejected,
+        ServerEvent::PacketRejected {
+            reason: RejectReason::BadCrc,
+            ..
+        }
+    ));
     s.wait_closed(1).await;
     s.stop().await;
     assert!(s.lines().is_empty());
@@ -178,13 +241,27 @@ async fn it_rejects_packet_version_2() {
     // V8
     let mut s = start(Setup::new(1)).await;
     let mut client = RawClient::connect(s.addr, 1, "secretpw").await;
-    let mut p = plain_packet(&svc("h", "s", 0, "v2"), PacketSize::V3, client.init.timestamp);
+    let mut p = plain_packet(
+        &svc("h", "s", 0, "v2"),
+        PacketSize::V3,
+        client.init.timestamp,
+    );
     p[0..2].copy_from_slice(&2i16.to_be_bytes());
     fix_crc(&mut p);
     client.send_plain(p).await;
     client.finish().await;
-    let rejected = s.wait_for("reject", |e| matches!(e, ServerEvent::PacketRejected { .. })).await;
-    assert!(matches!(rejected, ServerEvent::PacketRejected { reason: RejectReason::BadVersion, .. }));
+    let rejected = s
+        .wait_for("reject", |e| {
+            matches!(e, ServerEvent::PacketRejected { .. })
+        })
+        .await;
+    assert!(matches!(
+        rejected,
+        ServerEvent::PacketRejected {
+            reason: RejectReason::BadVersion,
+            ..
+        }
+    ));
     s.stop().await;
     assert!(s.lines().is_empty());
 }
@@ -194,15 +271,27 @@ async fn it_drops_a_truncated_packet_silently() {
     // V9: 1000 bytes then close — no error message (only debug's "End of connection...").
     let mut s = start(Setup::new(1)).await;
     let mut client = RawClient::connect(s.addr, 1, "secretpw").await;
-    let p = plain_packet(&svc("h", "s", 0, "cut"), PacketSize::V3, client.init.timestamp);
+    let p = plain_packet(
+        &svc("h", "s", 0, "cut"),
+        PacketSize::V3,
+        client.init.timestamp,
+    );
     let mut p = p[..1000].to_vec();
     client.cipher.encrypt(&mut p, 0);
     client.send_raw(&p).await;
     client.finish().await;
-    let closed = s.wait_for("close", |e| matches!(e, ServerEvent::ConnectionClosed { .. })).await;
+    let closed = s
+        .wait_for("close", |e| {
+            matches!(e, ServerEvent::ConnectionClosed { .. })
+        })
+        .await;
     assert!(matches!(
         closed,
-        ServerEvent::ConnectionClosed { reason: CloseReason::Eof, discarded: 1000, .. }
+        ServerEvent::ConnectionClosed {
+            reason: CloseReason::Eof,
+            discarded: 1000,
+            ..
+        }
     ));
     s.stop().await;
     assert!(s.lines().is_empty());
@@ -211,7 +300,9 @@ async fn it_drops_a_truncated_packet_silently() {
         .lock()
         .expect("log")
         .iter()
-        .filter(|(l, m)| *l == reelcheck_nsca::server::log::Level::Err && m != "End of connection...")
+        .filter(|(l, m)| {
+            *l == reelcheck_nsca::server::log::Level::Err && m != "End of connection..."
+        })
         .map(|(_, m)| m.clone())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
@@ -223,9 +314,16 @@ async fn it_ignores_packet_timestamps_by_default() {
     let mut s = start(Setup::new(1)).await;
     let mut client = RawClient::connect(s.addr, 1, "secretpw").await;
     let now = client.init.timestamp;
-    for (i, ts) in [now.wrapping_sub(3600), now.wrapping_add(3600), 0].into_iter().enumerate() {
+    for (i, ts) in [now.wrapping_sub(3600), now.wrapping_add(3600), 0]
+        .into_iter()
+        .enumerate()
+    {
         client
-            .send_plain(plain_packet(&svc("h", "s", 0, &format!("ts{i}")), PacketSize::V3, ts))
+            .send_plain(plain_packet(
+                &svc("h", "s", 0, &format!("ts{i}")),
+                PacketSize::V3,
+                ts,
+            ))
             .await;
     }
     client.finish().await;
@@ -249,19 +347,40 @@ async fn it_drops_stale_packets_when_max_packet_age_is_enforced() {
     let mut s = start(setup).await;
     let mut client = RawClient::connect(s.addr, 1, "secretpw").await;
     let now = client.init.timestamp;
-    client.send_plain(plain_packet(&svc("h", "s", 0, "fresh"), PacketSize::V3, now)).await;
     client
-        .send_plain(plain_packet(&svc("h", "s", 0, "old"), PacketSize::V3, now.wrapping_sub(3600)))
+        .send_plain(plain_packet(
+            &svc("h", "s", 0, "fresh"),
+            PacketSize::V3,
+            now,
+        ))
+        .await;
+    client
+        .send_plain(plain_packet(
+            &svc("h", "s", 0, "old"),
+            PacketSize::V3,
+            now.wrapping_sub(3600),
+        ))
         .await;
     client.finish().await;
-    let rejected = s.wait_for("reject", |e| matches!(e, ServerEvent::PacketRejected { .. })).await;
+    let rejected = s
+        .wait_for("reject", |e| {
+            matches!(e, ServerEvent::PacketRejected { .. })
+        })
+        .await;
     assert!(matches!(
         rejected,
-        ServerEvent::PacketRejected { reason: RejectReason::StaleTimestamp { .. }, .. }
+        ServerEvent::PacketRejected {
+            reason: RejectReason::StaleTimestamp { .. },
+            ..
+        }
     ));
     s.stop().await;
     assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;h;s;0;fresh"]);
-    assert!(s.log_text().iter().any(|l| l.starts_with("Dropping packet with stale timestamp for h - packet was ")));
+    assert!(
+        s.log_text()
+            .iter()
+            .any(|l| l.starts_with("Dropping packet with stale timestamp for h - packet was "))
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -272,14 +391,21 @@ async fn it_escapes_newlines_and_backslashes_in_output() {
         s.addr,
         1,
         "secretpw",
-        &[svc("esc", "svc", 0, "line1\nline2 back\\slash semi;colon|perf=1")],
+        &[svc(
+            "esc",
+            "svc",
+            0,
+            "line1\nline2 back\\slash semi;colon|perf=1",
+        )],
     )
     .await;
     s.wait_written(1).await;
     s.stop().await;
     assert_eq!(
         s.lines(),
-        ["[T] PROCESS_SERVICE_CHECK_RESULT;esc;svc;0;line1\\nline2 back\\\\slash semi;colon|perf=1"]
+        [
+            "[T] PROCESS_SERVICE_CHECK_RESULT;esc;svc;0;line1\\nline2 back\\\\slash semi;colon|perf=1"
+        ]
     );
 }
 
@@ -287,7 +413,16 @@ async fn it_escapes_newlines_and_backslashes_in_output() {
 async fn it_writes_return_codes_without_range_check() {
     // V12
     let mut s = start(Setup::new(1)).await;
-    send_all(s.addr, 1, "secretpw", &[svc("h", "s", 7, "seven"), svc("esc", "svc", -1, "rc minus one")]).await;
+    send_all(
+        s.addr,
+        1,
+        "secretpw",
+        &[
+            svc("h", "s", 7, "seven"),
+            svc("esc", "svc", -1, "rc minus one"),
+        ],
+    )
+    .await;
     s.wait_written(2).await;
     s.stop().await;
     assert_eq!(
@@ -304,7 +439,11 @@ async fn it_cuts_unterminated_fields_at_their_limits() {
     // V13: fields filled to the end without a NUL: 63 / 127 / 4095 bytes survive.
     let mut s = start(Setup::new(1)).await;
     let mut client = RawClient::connect(s.addr, 1, "secretpw").await;
-    let mut p = plain_packet(&svc("h", "s", 0, "o"), PacketSize::V3, client.init.timestamp);
+    let mut p = plain_packet(
+        &svc("h", "s", 0, "o"),
+        PacketSize::V3,
+        client.init.timestamp,
+    );
     p[14..78].fill(b'H');
     p[78..206].fill(b'S');
     p[206..V3_PACKET_LEN - 2].fill(b'O');
@@ -328,12 +467,21 @@ async fn it_cuts_unterminated_fields_at_their_limits() {
 async fn it_cuts_host_and_service_at_a_newline() {
     // V14
     let mut s = start(Setup::new(1)).await;
-    send_all(s.addr, 1, "secretpw", &[svc("ab\ncd", "sv\nc", 0, "out"), host("x\ny", 0, "up")]).await;
+    send_all(
+        s.addr,
+        1,
+        "secretpw",
+        &[svc("ab\ncd", "sv\nc", 0, "out"), host("x\ny", 0, "up")],
+    )
+    .await;
     s.wait_written(2).await;
     s.stop().await;
     assert_eq!(
         s.lines(),
-        ["[T] PROCESS_SERVICE_CHECK_RESULT;ab;sv;0;out", "[T] PROCESS_HOST_CHECK_RESULT;x;0;up"]
+        [
+            "[T] PROCESS_SERVICE_CHECK_RESULT;ab;sv;0;out",
+            "[T] PROCESS_HOST_CHECK_RESULT;x;0;up"
+        ]
     );
 }
 
@@ -345,8 +493,18 @@ async fn case_v15_wrong_credentials_are_rejected(#[case] method: u8, #[case] pas
     // V15
     let mut s = start(Setup::new(1)).await;
     send_all(s.addr, method, password, &[svc("h", "s", 0, "x")]).await;
-    let rejected = s.wait_for("reject", |e| matches!(e, ServerEvent::PacketRejected { .. })).await;
-    assert!(matches!(rejected, ServerEvent::PacketRejected { reason: RejectReason::BadVersion, .. }));
+    let rejected = s
+        .wait_for("reject", |e| {
+            matches!(e, ServerEvent::PacketRejected { .. })
+        })
+        .await;
+    assert!(matches!(
+        rejected,
+        ServerEvent::PacketRejected {
+            reason: RejectReason::BadVersion,
+            ..
+        }
+    ));
     s.stop().await;
     assert!(s.lines().is_empty());
 }
@@ -369,7 +527,10 @@ async fn it_accepts_random_printable_filler() {
     client.finish().await;
     s.wait_written(1).await;
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;0;OK - all good|time=0.1s"]);
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;web01;HTTP;0;OK - all good|time=0.1s"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -379,14 +540,29 @@ async fn it_closes_an_idle_connection_after_the_read_timeout() {
     let mut client = Client::connect(s.addr, 1, "secretpw", PacketSize::V3).await;
     let t0 = Instant::now();
     let mut rest = Vec::new();
-    let n = client.stream.read_to_end(&mut rest).await.expect("server closes");
+    let n = client
+        .stream
+        .read_to_end(&mut rest)
+        .await
+        .expect("server closes");
     assert_eq!(n, 0);
     let waited = t0.elapsed();
-    assert!(waited >= Duration::from_secs(10) && waited < Duration::from_secs(11), "{waited:?}");
-    let closed = s.wait_for("close", |e| matches!(e, ServerEvent::ConnectionClosed { .. })).await;
+    assert!(
+        waited >= Duration::from_secs(10) && waited < Duration::from_secs(11),
+        "{waited:?}"
+    );
+    let closed = s
+        .wait_for("close", |e| {
+            matches!(e, ServerEvent::ConnectionClosed { .. })
+        })
+        .await;
     assert!(matches!(
         closed,
-        ServerEvent::ConnectionClosed { reason: CloseReason::Timeout, discarded: 0, .. }
+        ServerEvent::ConnectionClosed {
+            reason: CloseReason::Timeout,
+            discarded: 0,
+            ..
+        }
     ));
     s.stop().await;
 }
@@ -403,12 +579,22 @@ async fn it_times_out_a_partial_packet_without_stalling_other_clients() {
     s.wait_written(1).await;
     assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
     let mut rest = Vec::new();
-    let n = slow.stream.read_to_end(&mut rest).await.expect("server closes");
+    let n = slow
+        .stream
+        .read_to_end(&mut rest)
+        .await
+        .expect("server closes");
     assert_eq!(n, 0);
     let waited = t0.elapsed();
-    assert!(waited >= Duration::from_secs(10) && waited < Duration::from_secs(11), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(10) && waited < Duration::from_secs(11),
+        "{waited:?}"
+    );
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;fast;s;0;not stalled"]);
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;fast;s;0;not stalled"]
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -417,12 +603,22 @@ async fn it_serves_ipv6_loopback() {
     setup.listen = vec!["[::1]:0".parse().expect("addr")];
     // Fails loudly (panics in start) when ::1 cannot be bound on this machine.
     let bound = std::net::TcpListener::bind("[::1]:0");
-    assert!(bound.is_ok(), "IPv6 loopback ::1 is missing on this machine: {bound:?}");
+    assert!(
+        bound.is_ok(),
+        "IPv6 loopback ::1 is missing on this machine: {bound:?}"
+    );
     let mut s = start(setup).await;
     assert!(s.addr.is_ipv6());
     send_all(s.addr, 14, "secretpw", &[host("v6host", 0, "over ::1")]).await;
     s.wait_written(1).await;
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_HOST_CHECK_RESULT;v6host;0;over ::1"]);
-    assert!(s.log_text().iter().any(|l| l.starts_with("Connection from ::1 port ")));
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_HOST_CHECK_RESULT;v6host;0;over ::1"]
+    );
+    assert!(
+        s.log_text()
+            .iter()
+            .any(|l| l.starts_with("Connection from ::1 port "))
+    );
 }

@@ -11,7 +11,11 @@ use reelcheck_nsca::server::events::{ServerEvent, Sink};
 use crate::server_support::*;
 
 fn three() -> Vec<reelcheck_nsca::codec::CheckResult> {
-    vec![svc("h", "s1", 0, "one"), svc("h", "s2", 1, "two"), host("h", 0, "up")]
+    vec![
+        svc("h", "s1", 0, "one"),
+        svc("h", "s2", 1, "two"),
+        host("h", 0, "up"),
+    ]
 }
 
 const THREE: [&str; 3] = [
@@ -26,21 +30,45 @@ async fn it_spools_while_the_command_file_is_missing_and_delivers_in_order_later
     setup.create_command_file = false;
     let mut s = start(setup).await;
     send_all(s.addr, 1, "secretpw", &three()).await;
-    s.wait_for("unavailable", |e| matches!(e, ServerEvent::CommandFileUnavailable { .. })).await;
-    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. })).await;
+    s.wait_for("unavailable", |e| {
+        matches!(e, ServerEvent::CommandFileUnavailable { .. })
+    })
+    .await;
+    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
     assert_eq!(read_lines(&s.spool).len(), 3, "spool holds every result");
     // Nagios comes back: the command file appears.
     std::fs::write(&s.cmd, b"").expect("create");
-    s.wait_for("drained", |e| matches!(e, ServerEvent::SpoolDrained { count: 3 })).await;
+    s.wait_for("drained", |e| {
+        matches!(e, ServerEvent::SpoolDrained { count: 3 })
+    })
+    .await;
     // New results go after the spooled ones.
     send_all(s.addr, 1, "secretpw", &[svc("h", "s3", 2, "after")]).await;
-    s.wait_for("written", |e| matches!(e, ServerEvent::ResultsWritten { sink: Sink::CommandFile, .. })).await;
+    s.wait_for("written", |e| {
+        matches!(
+            e,
+            ServerEvent::ResultsWritten {
+                sink: Sink::CommandFile,
+                ..
+            }
+        )
+    })
+    .await;
     s.stop().await;
     let mut expected: Vec<String> = THREE.iter().map(|s| s.to_string()).collect();
     expected.push("[T] PROCESS_SERVICE_CHECK_RESULT;h;s3;2;after".to_owned());
     assert_eq!(s.lines(), expected);
-    assert_eq!(std::fs::read(&s.spool).expect("spool").len(), 0, "spool emptied");
-    assert!(s.log_text().iter().any(|l| l.starts_with("Spooled 3 check result(s) to '")));
+    assert_eq!(
+        std::fs::read(&s.spool).expect("spool").len(),
+        0,
+        "spool emptied"
+    );
+    assert!(
+        s.log_text()
+            .iter()
+            .any(|l| l.starts_with("Spooled 3 check result(s) to '"))
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -52,8 +80,16 @@ async fn it_writes_to_the_alternate_dump_file_when_the_command_file_is_missing()
     setup.extra = format!("alternate_dump_file={}\n", dump.display());
     let mut s = start(setup).await;
     send_all(s.addr, 1, "secretpw", &three()).await;
-    s.wait_for("dump", |e| matches!(e, ServerEvent::ResultsWritten { sink: Sink::AlternateDumpFile, .. }))
-        .await;
+    s.wait_for("dump", |e| {
+        matches!(
+            e,
+            ServerEvent::ResultsWritten {
+                sink: Sink::AlternateDumpFile,
+                ..
+            }
+        )
+    })
+    .await;
     s.wait_written(3).await;
     s.stop().await;
     assert_eq!(read_lines(&dump), THREE);
@@ -68,13 +104,17 @@ async fn it_delivers_to_a_fifo_once_a_reader_opens_it() {
     nix::unistd::mkfifo(&s.cmd, Mode::from_bits_truncate(0o600)).expect("mkfifo");
     send_all(s.addr, 1, "secretpw", &three()).await;
     // No reader: 2.10 drops with ENXIO; we spool and retry.
-    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. })).await;
+    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
     let mut reader = OpenOptions::new()
         .read(true)
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(&s.cmd)
         .expect("open fifo reader");
-    s.wait_for("drained", |e| matches!(e, ServerEvent::SpoolDrained { count: 3 })).await;
+    s.wait_for("drained", |e| {
+        matches!(e, ServerEvent::SpoolDrained { count: 3 })
+    })
+    .await;
     let mut got = Vec::new();
     let _ = reader.read_to_end(&mut got);
     assert_eq!(mask(&got), THREE);
@@ -93,7 +133,9 @@ async fn it_keeps_order_when_a_slow_reader_lets_the_fifo_fill_up() {
         .custom_flags(nix::fcntl::OFlag::O_NONBLOCK.bits())
         .open(&s.cmd)
         .expect("open fifo reader");
-    let results: Vec<_> = (0..40).map(|i| svc("h", &format!("s{i}"), 0, &"x".repeat(4000))).collect();
+    let results: Vec<_> = (0..40)
+        .map(|i| svc("h", &format!("s{i}"), 0, &"x".repeat(4000)))
+        .collect();
     send_all(s.addr, 1, "secretpw", &results).await;
     let mut got = Vec::new();
     let mut buf = vec![0u8; 65536];
@@ -113,7 +155,9 @@ async fn it_keeps_order_when_a_slow_reader_lets_the_fifo_fill_up() {
         s.wait_for("delivery", |e| {
             matches!(
                 e,
-                ServerEvent::ResultsWritten { .. } | ServerEvent::SpoolDrained { .. } | ServerEvent::Spooled { .. }
+                ServerEvent::ResultsWritten { .. }
+                    | ServerEvent::SpoolDrained { .. }
+                    | ServerEvent::Spooled { .. }
             )
         })
         .await;
@@ -121,7 +165,10 @@ async fn it_keeps_order_when_a_slow_reader_lets_the_fifo_fill_up() {
     let lines = mask(&got);
     assert_eq!(lines.len(), 40);
     for (i, line) in lines.iter().enumerate() {
-        assert!(line.starts_with(&format!("[T] PROCESS_SERVICE_CHECK_RESULT;h;s{i};0;xxx")), "{i}: {line:.60}");
+        assert!(
+            line.starts_with(&format!("[T] PROCESS_SERVICE_CHECK_RESULT;h;s{i};0;xxx")),
+            "{i}: {line:.60}"
+        );
     }
     s.stop().await;
 }
@@ -133,16 +180,31 @@ async fn it_spools_on_a_full_disk_and_delivers_after_reload() {
     setup.extra = "command_file=/dev/full\n".to_owned();
     let mut s = start(setup).await;
     send_all(s.addr, 1, "secretpw", &three()).await;
-    let e = s.wait_for("unavailable", |e| matches!(e, ServerEvent::CommandFileUnavailable { .. })).await;
+    let e = s
+        .wait_for("unavailable", |e| {
+            matches!(e, ServerEvent::CommandFileUnavailable { .. })
+        })
+        .await;
     assert!(e.to_string().contains("command file unavailable"));
-    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. })).await;
-    assert!(s.log_text().iter().any(|l| l.contains("No space left on device")));
+    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
+    assert!(
+        s.log_text()
+            .iter()
+            .any(|l| l.contains("No space left on device"))
+    );
     // The admin fixes the config and sends SIGHUP.
-    let text = std::fs::read_to_string(&s.cfg).expect("cfg").replace("command_file=/dev/full\n", "");
+    let text = std::fs::read_to_string(&s.cfg)
+        .expect("cfg")
+        .replace("command_file=/dev/full\n", "");
     std::fs::write(&s.cfg, text).expect("cfg");
     s.handle.reload();
-    s.wait_for("reloaded", |e| matches!(e, ServerEvent::Reloaded)).await;
-    s.wait_for("drained", |e| matches!(e, ServerEvent::SpoolDrained { count: 3 })).await;
+    s.wait_for("reloaded", |e| matches!(e, ServerEvent::Reloaded))
+        .await;
+    s.wait_for("drained", |e| {
+        matches!(e, ServerEvent::SpoolDrained { count: 3 })
+    })
+    .await;
     s.stop().await;
     assert_eq!(s.lines(), THREE);
 }
@@ -182,7 +244,12 @@ async fn it_keeps_results_in_memory_when_the_spool_cannot_be_written_either() {
     handle.shutdown();
     task.await.expect("join").expect("run");
     assert_eq!(read_lines(&cmd), THREE);
-    assert!(log.lock().expect("log").iter().any(|(_, m)| m.starts_with("Cannot write spool file")));
+    assert!(
+        log.lock()
+            .expect("log")
+            .iter()
+            .any(|(_, m)| m.starts_with("Cannot write spool file"))
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -191,7 +258,8 @@ async fn it_delivers_results_spooled_by_an_earlier_run_at_start_up() {
     setup.create_command_file = false;
     let mut s = start(setup.clone()).await;
     send_all(s.addr, 1, "secretpw", &three()).await;
-    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. })).await;
+    s.wait_for("spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
     // Shut down with the command file still missing: the results stay in the spool.
     s.stop().await;
     assert_eq!(read_lines(&s.spool), THREE);
@@ -242,7 +310,16 @@ async fn it_writes_checkresult_files_like_nsca() {
     std::fs::create_dir(&crdir).expect("mkdir");
     setup.extra = format!("check_result_path={}\n", crdir.display());
     let mut s = start(setup).await;
-    send_all(s.addr, 1, "secretpw", &[svc("h0", "svc", 0, "result number 0"), host("h1", 1, "a\nb")]).await;
+    send_all(
+        s.addr,
+        1,
+        "secretpw",
+        &[
+            svc("h0", "svc", 0, "result number 0"),
+            host("h1", 1, "a\nb"),
+        ],
+    )
+    .await;
     s.wait_written(2).await;
     s.stop().await;
     let mut names: Vec<String> = std::fs::read_dir(&crdir)
@@ -264,7 +341,9 @@ async fn it_writes_checkresult_files_like_nsca() {
         let masked: Vec<String> = text
             .lines()
             .map(|l| match l.split_once('=') {
-                Some((k, _)) if ["file_time", "start_time", "finish_time"].contains(&k) => format!("{k}=T"),
+                Some((k, _)) if ["file_time", "start_time", "finish_time"].contains(&k) => {
+                    format!("{k}=T")
+                }
                 _ if l.starts_with("# Time: ") => "# Time: T".to_owned(),
                 _ => l.to_owned(),
             })
@@ -291,11 +370,21 @@ async fn it_falls_back_to_the_command_file_when_a_checkresult_file_fails() {
     let mut s = start(setup).await;
     std::fs::remove_dir(&crdir).expect("rmdir");
     send_all(s.addr, 1, "secretpw", &[svc("h", "s", 0, "fallback")]).await;
-    s.wait_for("failed", |e| matches!(e, ServerEvent::CheckResultFileFailed { .. })).await;
+    s.wait_for("failed", |e| {
+        matches!(e, ServerEvent::CheckResultFileFailed { .. })
+    })
+    .await;
     s.wait_written(1).await;
     s.stop().await;
-    assert_eq!(s.lines(), ["[T] PROCESS_SERVICE_CHECK_RESULT;h;s;0;fallback"]);
-    assert!(s.log_text().iter().any(|l| l.starts_with("Unable to open and write checkresult file '")));
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;h;s;0;fallback"]
+    );
+    assert!(
+        s.log_text()
+            .iter()
+            .any(|l| l.starts_with("Unable to open and write checkresult file '"))
+    );
 }
 
 #[tokio::test(start_paused = true)]
