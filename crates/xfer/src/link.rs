@@ -16,18 +16,24 @@
 //! linkage, in that enumeration order, among those of minimum cost (below
 //! Amanda's `MAX_COST`).
 //!
-//! Beyond Amanda: the search also prunes with an exact lower bound on the
-//! cost of finishing the chain (a small dynamic programme over the tables).
-//! It only skips subtrees that cannot hold a strictly cheaper linkage, so the
-//! chosen linkage is the same, found in a handful of steps. Where Amanda
-//! aborts the process on a chain it cannot link, [`link`] returns a
-//! [`LinkError`] naming the first neighbours that cannot be joined.
+//! Beyond Amanda, two shortcuts that keep the result: a backward dynamic
+//! programme over the tables gives, for every element and incoming
+//! mechanism, the least cost of finishing the chain; the search skips any
+//! branch that cannot finish strictly cheaper than the best so far, and it
+//! starts with the best cost just above that known minimum instead of
+//! `MAX_COST`. Both skip only linkages that Amanda discards or later replaces
+//! by a strictly cheaper one, so the chosen linkage is the same, found
+//! without backtracking. The work arrays live on the stack and the shared
+//! glue tables' index is built once, so a call allocates only its result.
+//! Where Amanda aborts the process on a chain it cannot link, [`link`]
+//! returns a [`LinkError`] naming the first neighbours that cannot be joined.
 //!
 //! Like Amanda, the linker accepts a destination followed by a source in
 //! the middle of a chain (they "agree" on `NONE`); see
 //! [`Linkage::inner_none_boundaries`].
 
 use std::fmt::{self, Write as _};
+use std::sync::OnceLock;
 
 use crate::mech::{CostModel, Mech, MechPair};
 use crate::tables::{self, AmandaElement, GLUE_NAME, TableVersion};
@@ -202,26 +208,34 @@ pub fn link(chain: &[&[MechPair]], glue: &[MechPair]) -> Result<Linkage, LinkErr
 
 /// Links the named Amanda elements with release `v`'s tables and cost model.
 pub fn link_amanda(elements: &[AmandaElement], v: TableVersion) -> Result<Linkage, LinkError> {
-    if elements.len() > MAX_CHAIN {
-        return Err(LinkError::TooLong {
-            len: elements.len(),
+    match elements.len() {
+        0..=8 => link_amanda_n::<8>(elements, v),
+        9..=MAX_CHAIN => link_amanda_n::<MAX_CHAIN>(elements, v),
+        len => Err(LinkError::TooLong {
+            len,
             max: MAX_CHAIN,
-        });
+        }),
     }
-    let mut chain: Vec<&[MechPair]> = Vec::with_capacity(elements.len());
-    for (i, e) in elements.iter().enumerate() {
-        match tables::element_pairs(*e, v) {
-            Some(pairs) => chain.push(pairs),
-            None => {
-                return Err(LinkError::AbsentElement {
-                    element: i,
-                    name: e.amanda_name(),
-                    version: v,
-                });
-            }
-        }
+}
+
+/// [`link_amanda`] for chains of at most `N` elements, tables on the stack.
+fn link_amanda_n<const N: usize>(
+    elements: &[AmandaElement],
+    v: TableVersion,
+) -> Result<Linkage, LinkError> {
+    let mut chain: [&[MechPair]; N] = [&[]; N];
+    for (i, (slot, e)) in chain.iter_mut().zip(elements).enumerate() {
+        *slot = tables::element_pairs(*e, v).ok_or(LinkError::AbsentElement {
+            element: i,
+            name: e.amanda_name(),
+            version: v,
+        })?;
     }
-    link_with(&chain, tables::glue_pairs(v), v.cost_model())
+    link_with(
+        &chain[..elements.len()],
+        tables::glue_pairs(v),
+        v.cost_model(),
+    )
 }
 
 /// Links `chain` using `glue`'s pairs and the given cost model.
@@ -242,28 +256,62 @@ pub fn link_with(
             max: MAX_CHAIN,
         });
     }
+    // Work arrays live on the stack, sized for the chain (one more row than
+    // elements for the end of the chain).
+    match n {
+        0..=8 => link_n::<9>(chain, glue, model),
+        9..=16 => link_n::<17>(chain, glue, model),
+        _ => link_n::<{ MAX_CHAIN + 1 }>(chain, glue, model),
+    }
+}
+
+/// [`link_with`] for chains of fewer than `N` elements.
+fn link_n<const N: usize>(
+    chain: &[&[MechPair]],
+    glue: &[MechPair],
+    model: CostModel,
+) -> Result<Linkage, LinkError> {
+    let n = chain.len();
+    debug_assert!(n < N);
     let glue = table(glue);
+    // Every element's usable pairs, scanned for the terminator once.
+    let mut tables: [&[MechPair]; N] = [&[]; N];
+    for (slot, pairs) in tables.iter_mut().zip(chain) {
+        *slot = table(pairs);
+    }
+    let chain = &tables[..n];
 
     // Amanda's prechecks look at the first pair only (an empty C table has
     // just the `{NONE, NONE}` terminator, which passes both).
-    let first = table(chain[0]).first().map_or(Mech::None, |p| p.input);
+    let first = chain[0].first().map_or(Mech::None, |p| p.input);
     if first != Mech::None {
         return Err(LinkError::NotASource { element: 0 });
     }
-    let last = table(chain[n - 1]).first().map_or(Mech::None, |p| p.output);
+    let last = chain[n - 1].first().map_or(Mech::None, |p| p.output);
     if last != Mech::None {
         return Err(LinkError::NotADestination { element: n - 1 });
     }
-    if let Some(element) = chain.iter().position(|pairs| table(pairs).is_empty()) {
+    if let Some(element) = chain.iter().position(|pairs| pairs.is_empty()) {
         return Err(LinkError::NoPairs { element });
     }
 
-    let glue_index = GlueIndex::new(glue);
-    let rest = rest_costs(chain, glue, &glue_index, model);
-    let cheapest = rest[Mech::None.index()];
-    if cheapest == INF {
+    let owned_index;
+    let glue_index = match GlueIndex::cached(glue) {
+        Some(index) => index,
+        None => {
+            owned_index = GlueIndex::new(glue);
+            &owned_index
+        }
+    };
+    let mut reach = [0u16; N];
+    reachable(chain, glue_index, &mut reach[..=n]);
+    if reach[n] & bit(Mech::None) == 0 {
         return Err(diagnose(chain, glue));
     }
+    let mut rest = [[INF; Mech::COUNT]; N];
+    rest_costs(chain, &reach[..=n], glue_index, model, &mut rest[..=n]);
+    let cheapest = rest[0][Mech::None.index()];
+    debug_assert_ne!(cheapest, INF, "reachable chains can be linked");
     if cheapest >= CostModel::MAX_COST {
         return Err(LinkError::CostLimit {
             cheapest,
@@ -271,26 +319,28 @@ pub fn link_with(
         });
     }
 
+    // Amanda starts from `MAX_COST`. Starting just above the known cheapest
+    // cost skips only linkages that Amanda would later replace by a strictly
+    // cheaper one, so the first linkage of least cost is still the one kept.
     let mut search = Search {
         chain,
-        glue,
-        glue_index: &glue_index,
-        rest: &rest,
+        glue_index,
+        slot: model_slot(model),
+        rest: &rest[..=n],
         model,
-        cur: vec![Choice::default(); n],
-        best: vec![Choice::default(); n],
-        best_cost: CostModel::MAX_COST,
+        cur: [Choice::default(); N],
+        best: [Choice::default(); N],
+        best_cost: cheapest + 1,
     };
     search.recurse(0, Mech::None, 0);
     debug_assert_eq!(search.best_cost, cheapest, "the bound is exact");
 
-    let steps = search
-        .best
+    let steps = search.best[..n]
         .iter()
         .enumerate()
         .map(|(element, choice)| LinkStep {
             element,
-            pair: table(chain[element])[choice.pair as usize],
+            pair: chain[element][choice.pair as usize],
             glue: (choice.glue != NO_GLUE).then(|| glue[choice.glue as usize]),
         })
         .collect();
@@ -395,81 +445,145 @@ struct Choice {
     glue: u32,
 }
 
-/// Glue pair indexes grouped by input mechanism, each group in table order.
+/// One glue pair as the search uses it.
+#[derive(Clone, Copy, Debug)]
+struct GlueEntry {
+    /// Index in the glue table.
+    index: u32,
+    output: Mech,
+    /// Cost under [`CostModel::V3_3`] and [`CostModel::V3_5`].
+    cost: [u32; 2],
+}
+
+/// The glue table grouped by input mechanism, each group in table order.
 struct GlueIndex {
-    /// `order[start[m]..start[m + 1]]` are the pairs with input `m`.
+    /// `entries[start[m]..start[m + 1]]` are the pairs with input `m`.
     start: [usize; Mech::COUNT + 1],
-    order: Vec<u32>,
+    entries: Vec<GlueEntry>,
+    /// `out_mask[m]`: every output glue can turn `m` into.
+    out_mask: [u16; Mech::COUNT],
 }
 
 impl GlueIndex {
     fn new(glue: &[MechPair]) -> GlueIndex {
         let mut start = [0usize; Mech::COUNT + 1];
+        let mut out_mask = [0u16; Mech::COUNT];
         for g in glue {
             start[g.input.index() + 1] += 1;
+            out_mask[g.input.index()] |= bit(g.output);
         }
         for m in 0..Mech::COUNT {
             start[m + 1] += start[m];
         }
         let mut fill = start;
-        let mut order = vec![0u32; glue.len()];
+        let blank = GlueEntry {
+            index: 0,
+            output: Mech::None,
+            cost: [0; 2],
+        };
+        let mut entries = vec![blank; glue.len()];
         for (i, g) in glue.iter().enumerate() {
             let slot = &mut fill[g.input.index()];
-            order[*slot] = i as u32;
+            entries[*slot] = GlueEntry {
+                index: i as u32,
+                output: g.output,
+                cost: [g.cost(CostModel::V3_3), g.cost(CostModel::V3_5)],
+            };
             *slot += 1;
         }
-        GlueIndex { start, order }
-    }
-
-    /// Indexes of the glue pairs taking `input`, in table order.
-    fn by_input(&self, input: Mech) -> &[u32] {
-        &self.order[self.start[input.index()]..self.start[input.index() + 1]]
-    }
-}
-
-/// `rest[idx * COUNT + m]`: the least cost of linking elements `idx..` when
-/// element `idx` receives mechanism `m` ([`INF`] if impossible).
-fn rest_costs(
-    chain: &[&[MechPair]],
-    glue: &[MechPair],
-    glue_index: &GlueIndex,
-    model: CostModel,
-) -> Vec<u32> {
-    let n = chain.len();
-    let mut rest = vec![INF; (n + 1) * Mech::COUNT];
-    rest[n * Mech::COUNT + Mech::None.index()] = 0;
-    for idx in (0..n).rev() {
-        let (here, next) = rest.split_at_mut((idx + 1) * Mech::COUNT);
-        let here = &mut here[idx * Mech::COUNT..];
-        for pair in table(chain[idx]) {
-            let mut tail = next[pair.output.index()];
-            for &g in glue_index.by_input(pair.output) {
-                let g = &glue[g as usize];
-                let via = next[g.output.index()].saturating_add(g.cost(model));
-                tail = tail.min(via);
-            }
-            let total = tail.saturating_add(pair.cost(model));
-            let slot = &mut here[pair.input.index()];
-            *slot = (*slot).min(total);
+        GlueIndex {
+            start,
+            entries,
+            out_mask,
         }
     }
-    rest
+
+    /// The index of one of Amanda's own glue tables, built once.
+    fn cached(glue: &[MechPair]) -> Option<&'static GlueIndex> {
+        static CACHE: [OnceLock<GlueIndex>; 2] = [OnceLock::new(), OnceLock::new()];
+        let (slot, v) = TableVersion::ALL
+            .iter()
+            .enumerate()
+            .find(|(_, v)| std::ptr::eq(glue, tables::glue_pairs(**v)))?;
+        Some(CACHE[slot].get_or_init(|| GlueIndex::new(tables::glue_pairs(*v))))
+    }
+
+    /// The glue pairs taking `input`, in table order.
+    fn by_input(&self, input: Mech) -> &[GlueEntry] {
+        &self.entries[self.start[input.index()]..self.start[input.index() + 1]]
+    }
 }
 
-/// The depth-first search of Amanda's `link_recurse`.
-struct Search<'a> {
-    chain: &'a [&'a [MechPair]],
-    glue: &'a [MechPair],
-    glue_index: &'a GlueIndex,
-    /// See [`rest_costs`].
-    rest: &'a [u32],
+/// Which [`GlueEntry::cost`] slot a model uses.
+fn model_slot(model: CostModel) -> usize {
+    match model {
+        CostModel::V3_3 => 0,
+        CostModel::V3_5 => 1,
+    }
+}
+
+/// `rest[idx][m]`: the least cost of linking elements `idx..` when element
+/// `idx` receives mechanism `m` ([`INF`] if impossible), for every `m` in
+/// `reach[idx]`; `rest` has one row per element plus one for the end of the
+/// chain, all [`INF`] on entry.
+fn rest_costs(
+    chain: &[&[MechPair]],
+    reach: &[u16],
+    glue_index: &GlueIndex,
     model: CostModel,
-    cur: Vec<Choice>,
-    best: Vec<Choice>,
+    rest: &mut [[u32; Mech::COUNT]],
+) {
+    let n = chain.len();
+    let slot = model_slot(model);
+    rest[n][Mech::None.index()] = 0;
+    for idx in (0..n).rev() {
+        let next = rest[idx + 1];
+        let here = &mut rest[idx];
+        for pair in chain[idx] {
+            if reach[idx] & bit(pair.input) == 0 {
+                continue;
+            }
+            let mut tail = next[pair.output.index()];
+            for g in glue_index.by_input(pair.output) {
+                tail = tail.min(next[g.output.index()].saturating_add(g.cost[slot]));
+            }
+            let total = tail.saturating_add(pair.cost(model));
+            let cell = &mut here[pair.input.index()];
+            *cell = (*cell).min(total);
+        }
+    }
+}
+
+/// `reach[idx]`: the mechanisms element `idx` can receive given everything
+/// upstream (`reach[n]`: what the chain can end on).
+fn reachable(chain: &[&[MechPair]], glue_index: &GlueIndex, reach: &mut [u16]) {
+    reach[0] = bit(Mech::None);
+    for (idx, pairs) in chain.iter().enumerate() {
+        let mut out = 0u16;
+        for pair in pairs.iter() {
+            if reach[idx] & bit(pair.input) != 0 {
+                out |= bit(pair.output) | glue_index.out_mask[pair.output.index()];
+            }
+        }
+        reach[idx + 1] = out;
+    }
+}
+
+/// The depth-first search of Amanda's `link_recurse`, for chains shorter than `N`.
+struct Search<'a, const N: usize> {
+    chain: &'a [&'a [MechPair]],
+    glue_index: &'a GlueIndex,
+    /// [`model_slot`] of `model`.
+    slot: usize,
+    /// See [`rest_costs`].
+    rest: &'a [[u32; Mech::COUNT]],
+    model: CostModel,
+    cur: [Choice; N],
+    best: [Choice; N],
     best_cost: u32,
 }
 
-impl Search<'_> {
+impl<const N: usize> Search<'_, N> {
     /// Links elements `idx..` when element `idx` receives `input` and the
     /// elements before it cost `cost`.
     fn recurse(&mut self, idx: usize, input: Mech, cost: u32) {
@@ -482,11 +596,12 @@ impl Search<'_> {
             if input != Mech::None {
                 return;
             }
-            self.best.copy_from_slice(&self.cur);
+            let n = self.chain.len();
+            self.best[..n].copy_from_slice(&self.cur[..n]);
             self.best_cost = cost;
             return;
         }
-        let pairs = table(self.chain[idx]);
+        let pairs = self.chain[idx];
         for (pi, pair) in pairs.iter().enumerate() {
             if pair.input != input {
                 continue;
@@ -501,12 +616,11 @@ impl Search<'_> {
                 self.recurse(idx + 1, pair.output, with_pair);
             }
             // Then every glue pair taking this output, in table order.
-            for &gi in self.glue_index.by_input(pair.output) {
-                let g = self.glue[gi as usize];
-                let with_glue = with_pair.saturating_add(g.cost(self.model));
+            for g in self.glue_index.by_input(pair.output) {
+                let with_glue = with_pair.saturating_add(g.cost[self.slot]);
                 self.cur[idx] = Choice {
                     pair: pi as u32,
-                    glue: gi,
+                    glue: g.index,
                 };
                 if self.can_finish(idx + 1, g.output, with_glue) {
                     self.recurse(idx + 1, g.output, with_glue);
@@ -519,7 +633,7 @@ impl Search<'_> {
     /// total strictly cheaper than the best so far: then Amanda's search would
     /// find nothing to keep in that subtree, and it is skipped.
     fn can_finish(&self, idx: usize, input: Mech, cost: u32) -> bool {
-        cost.saturating_add(self.rest[idx * Mech::COUNT + input.index()]) < self.best_cost
+        cost.saturating_add(self.rest[idx][input.index()]) < self.best_cost
     }
 }
 
