@@ -144,17 +144,20 @@ pub(crate) struct PartDone {
     pub size: u64,
     pub ok: bool,
     pub eom: bool,
+    pub eof: bool,
 }
 
-/// Writes `data` as a split dump the way Amanda's splitter does on vfs: 32 KiB blocks
-/// (the last one short), a new part every `part_size` bytes (0 = no splitting), the
-/// part closed cleanly when a write reports LEOM, and failed (what was written stays)
-/// when a write does not succeed; stops when the volume is at EOM.
+/// Writes `data` as a split dump the way Amanda's splitter
+/// (`xfer-dest-taper-splitter.c` `device_thread_write_part`) does on vfs.
 pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Vec<PartDone> {
     split_dump_from(dev, data, part_size, 1)
 }
 
-/// [`split_dump`] numbering the parts from `first_part`.
+/// [`split_dump`] numbering the parts from `first_part`. Per part: a header that fails
+/// or hits LEOM is a successful 0-byte part (file number 0); then 32 KiB blocks, the last
+/// one short, until the data ends (EOF), `part_size` is reached or a write reports LEOM;
+/// `Full` ends the part successfully, `Failed` fails it. The part number advances after a
+/// successful part with data; writing stops at EOM, EOF or a failure (no part cache).
 pub(crate) fn split_dump_from(
     dev: &mut VfsDevice,
     data: &[u8],
@@ -164,7 +167,7 @@ pub(crate) fn split_dump_from(
     let mut parts = Vec::new();
     let mut offset = 0usize;
     let mut partnum = first_part;
-    while offset < data.len() {
+    for _ in 0..10_000 {
         let header = DumpHeader::split(
             "20240101000000",
             "myhost",
@@ -177,35 +180,51 @@ pub(crate) fn split_dump_from(
         let text = Header::Dump(Box::new(header))
             .to_text()
             .expect("valid header");
-        let fileno = dev.start_file(text.as_bytes()).expect("start_file");
-        let mut size = 0u64;
-        let mut ok = true;
-        while offset < data.len() && (part_size == 0 || size < part_size) {
-            let end = (offset + 32_768).min(data.len());
-            if dev.write_block(&data[offset..end]).expect("no misuse") != WriteResult::Success {
-                ok = false;
-                break;
-            }
-            size += (end - offset) as u64;
-            offset = end;
-            if dev.state().is_eom {
-                break;
+        let started = dev.start_file(text.as_bytes());
+        let (mut fileno, mut size, mut ok, mut eof) = (0, 0u64, true, false);
+        if let Ok(f) = started
+            && !dev.state().is_eom
+        {
+            fileno = f;
+            loop {
+                if offset == data.len() {
+                    eof = true;
+                    break;
+                }
+                let end = (offset + 32_768).min(data.len());
+                match dev.write_block(&data[offset..end]).expect("no misuse") {
+                    WriteResult::Success => {}
+                    WriteResult::Failed => {
+                        ok = false;
+                        break;
+                    }
+                    WriteResult::Full | WriteResult::Space => break,
+                }
+                size += (end - offset) as u64;
+                offset = end;
+                if (part_size > 0 && size >= part_size) || dev.state().is_eom {
+                    break;
+                }
             }
         }
-        dev.finish_file().expect("finish_file");
+        if dev.state().in_file {
+            dev.finish_file().expect("finish_file");
+        }
         let eom = dev.state().is_eom;
-        // Amanda reports a failed part with size 0 (its bytes are not counted).
         parts.push(PartDone {
             partnum,
             fileno,
-            size: if ok { size } else { 0 },
+            size,
             ok,
             eom,
+            eof,
         });
-        if eom || !ok {
+        if ok && size > 0 {
+            partnum += 1;
+        }
+        if eom || eof || !ok {
             break;
         }
-        partnum += 1;
     }
     parts
 }
@@ -235,7 +254,14 @@ fn our_volume_leom(
     dev.start(AccessMode::Write, Some(label), Some("20240101000000"))
         .expect("label");
     let parts = split_dump(&mut dev, data, part_size);
-    dev.finish().expect("finish");
+    // After a header hit MAX_VOLUME_USAGE the device is in error and finish reports it,
+    // as Amanda's does (the taper ignores it too).
+    let finished = dev.finish();
+    assert!(
+        finished.is_ok() || dev.state().status.in_error(),
+        "{finished:?}"
+    );
+    assert_eq!(dev.state().access_mode, AccessMode::Null);
     parts
 }
 
@@ -348,6 +374,7 @@ fn amanda_volume_leom(
                 size: f[2],
                 ok: f[3] == 1,
                 eom: f[4] == 1,
+                eof: f[5] == 1,
             }
         })
         .collect()
@@ -447,7 +474,8 @@ fn it_amrestore_restores_the_part_we_cut_at_leom() {
             fileno: 1,
             size: 491_520,
             ok: true,
-            eom: true
+            eom: true,
+            eof: false
         }]
     );
     let (_, log) = amrestore(tmp.path(), &out, &[&format!("file:{}", vol.display())]);
@@ -1003,6 +1031,66 @@ fn it_names_and_quotes_awkward_hosts_and_disks_as_amanda_does() {
         assert_eq!(names(&o), names(&a), "host={host:?} disk={disk:?}");
         for ((name, ab), (_, ob)) in a.iter().zip(&o) {
             assert!(ab == ob, "{name} differs (host={host:?} disk={disk:?})");
+        }
+    }
+}
+
+#[test]
+fn it_splits_like_amandas_taper_for_random_sizes_limits_and_part_sizes() {
+    // Deterministic configurations (xorshift, fixed seed): dump length (some exact
+    // multiples of the part size, for the empty trailing part), part size, MAX_VOLUME_USAGE
+    // (some below two headers, for a header that hits PEOM), LEOM on or off.
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    for case in 0..13 {
+        let part_size = if next(3) == 0 {
+            0
+        } else {
+            32_768 * (1 + next(12))
+        };
+        let limit = if next(4) == 0 {
+            0
+        } else {
+            32_769 + next(1_500_000)
+        };
+        let leom = next(2) == 0;
+        let len = match next(4) {
+            0 => (part_size.max(32_768) * next(5)) as usize,
+            _ => next(1_200_000) as usize,
+        };
+        // Case 12 is fixed: exactly four parts, so the splitter adds an empty fifth.
+        let (part_size, limit, leom, len) = if case == 12 {
+            (262_144, 0, true, 1_048_576)
+        } else {
+            (part_size, limit, leom, len)
+        };
+        let what =
+            format!("case {case}: len={len} part_size={part_size} limit={limit} leom={leom}");
+        let data = dump_bytes(len, case);
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let theirs = mkdir(tmp.path(), "amanda");
+        let ours = mkdir(tmp.path(), "ours");
+        let amanda_parts =
+            amanda_volume_leom(tmp.path(), &theirs, "VOL-1", &data, part_size, limit, leom);
+        let our_parts = our_volume_leom(
+            &ours,
+            "VOL-1",
+            &data,
+            part_size,
+            (limit > 0).then_some(limit),
+            leom,
+        );
+        assert_eq!(our_parts, amanda_parts, "{what}");
+        let (a, o) = (tree(&theirs), tree(&ours));
+        let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&o), names(&a), "{what}");
+        for ((name, ab), (_, ob)) in a.iter().zip(&o) {
+            assert!(ab == ob, "{name} differs ({what})");
         }
     }
 }
