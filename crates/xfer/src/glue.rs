@@ -160,9 +160,7 @@ impl Glue {
 
     /// The mode if this runtime can run the pair, else [`Error::NotSupported`].
     pub fn runnable_mode(&self) -> Result<GlueMode, Error> {
-        self.mode.ok_or_else(|| Error::NotSupported {
-            what: format!("glue {}->{}", self.pair.input, self.pair.output),
-        })
+        self.mode.ok_or_else(|| Error::NotSupported { what: format!("glue {}->{}", self.pair.input, self.pair.output) })
     }
 }
 
@@ -177,7 +175,10 @@ fn nonblocking(fd: &TrackedFd) -> Result<(), Error> {
 /// Reports a broken pipe unless it is an orderly end.
 fn broken_pipe(cx: &Cx<'_>) {
     if !cx.cancel_requested() && !cx.downstream_ignores_broken_pipe() {
-        cx.fail(Error::Io { context: "writing downstream".into(), source: std::io::Error::from(nix::errno::Errno::EPIPE) });
+        cx.fail(Error::Io {
+            context: "writing downstream".into(),
+            source: std::io::Error::from(nix::errno::Errno::EPIPE),
+        });
     }
 }
 

@@ -358,7 +358,7 @@ fn parse_u64(s: &str) -> Option<u64> {
 
 fn parse_hex(s: &str) -> Option<Vec<u8>> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect()
@@ -390,7 +390,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     let frac_val: u128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| expected())? };
     let scale = 10u128.pow(frac.len() as u32);
     let total = (int * scale + frac_val) * u128::from(mult);
-    if total % scale != 0 {
+    if !total.is_multiple_of(scale) {
         return Err(format!("a whole number of bytes, not `{s}`"));
     }
     u64::try_from(total / scale).map_err(|_| format!("a size below 16 EiB, not `{s}`"))

@@ -669,11 +669,7 @@ fn check_linkage(chain: &[Box<dyn Element>], linkage: &Linkage) -> Result<(), Er
         return Err(Error::BadLinkage(format!("a transfer needs at least 2 elements, got {}", chain.len())));
     }
     if linkage.steps.len() != chain.len() {
-        return Err(Error::BadLinkage(format!(
-            "{} steps for {} elements",
-            linkage.steps.len(),
-            chain.len()
-        )));
+        return Err(Error::BadLinkage(format!("{} steps for {} elements", linkage.steps.len(), chain.len())));
     }
     let mut prev = Mech::None;
     for (i, step) in linkage.steps.iter().enumerate() {

@@ -31,8 +31,7 @@ impl Origin {
                 } else {
                     File::open(p)
                 };
-                f.map(OwnedFd::from)
-                    .map_err(|e| Error::Io { context: format!("opening {}", p.display()), source: e })
+                f.map(OwnedFd::from).map_err(|e| Error::Io { context: format!("opening {}", p.display()), source: e })
             }
             Origin::Std => {
                 let r = if write { std::io::stdout().as_fd_dup() } else { std::io::stdin().as_fd_dup() };

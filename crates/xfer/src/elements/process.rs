@@ -134,7 +134,9 @@ impl Element for ProcessFilter {
             }
             drop(stderr);
             // Wait without reaping, so a concurrent kill never hits a reused pid.
-            while let Err(nix::errno::Errno::EINTR) = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {}
+            while let Err(nix::errno::Errno::EINTR) = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            {
+            }
             *lock(&slot) = None;
             let status = child.wait();
             cx.registry().child_reaped();

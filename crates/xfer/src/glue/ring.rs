@@ -38,8 +38,7 @@ impl<S: Send> Monitor<S> for StdMonitor<S> {
 
     fn update<R>(&self, mut ready: impl FnMut(&S) -> bool, update: impl FnOnce(&mut S) -> R) -> R {
         let guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut guard =
-            self.cond.wait_while(guard, |s| !ready(s)).unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self.cond.wait_while(guard, |s| !ready(s)).unwrap_or_else(PoisonError::into_inner);
         let r = update(&mut guard);
         drop(guard);
         self.cond.notify_all();

@@ -106,8 +106,8 @@ fn write_file(dir: &Path, name: &str, data: &[u8]) -> std::path::PathBuf {
 }
 
 fn require(program: &str, package: &str) {
-    let found = std::env::var_os("PATH")
-        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()));
+    let found =
+        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()));
     assert!(found, "`{program}` not found: apt-get install {package}");
 }
 
@@ -178,12 +178,8 @@ fn it_xor_filter_xors_every_byte() {
 #[test]
 fn it_two_xor_filters_cancel_out() {
     let (b, h) = buffer();
-    let chain: Vec<Box<dyn Element>> = vec![
-        Box::new(RandomSource::new(80_000, 9)),
-        Box::new(XorFilter::new(0x5a)),
-        Box::new(XorFilter::new(0x5a)),
-        b,
-    ];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(80_000, 9)), Box::new(XorFilter::new(0x5a)), Box::new(XorFilter::new(0x5a)), b];
     assert_done(&run_default(chain));
     assert_eq!(h.contents(), model_random(9, 80_000));
 }
@@ -214,10 +210,8 @@ fn it_null_dest_says_hello_once_and_discards() {
 #[test]
 fn it_crc_check_dest_accepts_matching_data() {
     let data = model_random(8, 77_777);
-    let chain: Vec<Box<dyn Element>> = vec![
-        Box::new(RandomSource::new(77_777, 8)),
-        Box::new(CrcCheckDest::new(model_crc32(&data), 77_777)),
-    ];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(77_777, 8)), Box::new(CrcCheckDest::new(model_crc32(&data), 77_777))];
     assert_done(&run_default(chain));
 }
 
@@ -282,8 +276,11 @@ fn it_gzip_output_matches_the_real_gzip() {
     let data: Vec<u8> = b"reelcheck ".iter().copied().cycle().take(200_000).collect();
     let src = write_file(dir.path(), "in", &data);
     let out = dir.path().join("out.gz");
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(FdSource::open(&src)), Box::new(ProcessFilter::new(["gzip", "-n"])), Box::new(FdDest::create(&out))];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(FdSource::open(&src)),
+        Box::new(ProcessFilter::new(["gzip", "-n"])),
+        Box::new(FdDest::create(&out)),
+    ];
     assert_done(&run_default(chain));
     let real = std::process::Command::new("gzip").arg("-nc").arg(&src).output().expect("run gzip");
     assert_eq!(std::fs::read(&out).expect("read"), real.stdout);
@@ -362,7 +359,9 @@ fn it_runs_with_the_3_3_tables_too() {
     let (b, h) = buffer();
     let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(99_999, 2)), Box::new(XorFilter::new(7)), b];
     let mut x = Xfer::linked(chain, TableVersion::V3_3, XferConfig::default()).expect("links");
-    assert!(x.mechs().iter().all(|(i, o)| !matches!(i, Mech::PullBufferStatic) && !matches!(o, Mech::PushBufferStatic)));
+    assert!(
+        x.mechs().iter().all(|(i, o)| !matches!(i, Mech::PullBufferStatic) && !matches!(o, Mech::PushBufferStatic))
+    );
     x.start().expect("start");
     let s = x.wait_timeout(WATCHDOG).expect("finishes");
     check_protocol(&s);
@@ -548,7 +547,8 @@ const RUNNABLE_GLUE: [(Mech, Mech); 22] = [
 
 #[test]
 fn it_runnable_glue_list_is_the_3_5_table_minus_rings_and_directtcp() {
-    let unrunnable = |m: Mech| matches!(m, Mech::DirectTcpListen | Mech::DirectTcpConnect | Mech::MemRing | Mech::ShmRing);
+    let unrunnable =
+        |m: Mech| matches!(m, Mech::DirectTcpListen | Mech::DirectTcpConnect | Mech::MemRing | Mech::ShmRing);
     let from_table: Vec<(Mech, Mech)> = tables::glue_pairs(V35)
         .iter()
         .filter(|p| !unrunnable(p.input) && !unrunnable(p.output))
@@ -665,7 +665,12 @@ fn cancel_chain(kind: u8, size: u64, dir: &Path) -> Vec<Box<dyn Element>> {
             Box::new(ProcessFilter::new(["tr", "a-z", "A-Z"])),
             Box::new(FdDest::create(dir.join("out"))),
         ],
-        4 => vec![src, Box::new(ProcessFilter::new(["gzip", "-n"])), Box::new(CrcFilter::new()), Box::new(NullDest::new())],
+        4 => vec![
+            src,
+            Box::new(ProcessFilter::new(["gzip", "-n"])),
+            Box::new(CrcFilter::new()),
+            Box::new(NullDest::new()),
+        ],
         _ => {
             let p = write_file(dir, "in", &model_random(size, size as usize));
             vec![Box::new(FdSource::open(p)), Box::new(XorFilter::new(1)), Box::new(FdDest::create(dir.join("out")))]

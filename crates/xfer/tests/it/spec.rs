@@ -30,7 +30,10 @@ fn it_parses_every_element() {
     assert_eq!(c.elements[0], ElementSpec::Memory { data: vec![0, 255] });
     assert_eq!(c.elements[1], ElementSpec::Buffer);
     let c = parse("- -> xor:90 -> -").expect("parses");
-    assert_eq!(c.elements, [ElementSpec::FdSource { path: None }, ElementSpec::Xor { key: 90 }, ElementSpec::FdDest { path: None }]);
+    assert_eq!(
+        c.elements,
+        [ElementSpec::FdSource { path: None }, ElementSpec::Xor { key: 90 }, ElementSpec::FdDest { path: None }]
+    );
     let c = parse("fd:/tmp/in -> fd:/tmp/out").expect("parses");
     assert_eq!(
         c.elements,
