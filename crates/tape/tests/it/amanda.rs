@@ -154,8 +154,8 @@ pub(crate) fn split_dump(dev: &mut VfsDevice, data: &[u8], part_size: u64) -> Ve
 }
 
 /// [`split_dump`] numbering the parts from `first_part`. Per part: a header that fails
-/// or hits LEOM is a successful 0-byte part (file number 0); then 32 KiB blocks, the last
-/// one short, until the data ends (EOF), `part_size` is reached or a write reports LEOM;
+/// or hits LEOM is a successful 0-byte part (file number 0); then blocks of the device's
+/// block size, the last one short, until the data ends (EOF), `part_size` is reached or a write reports LEOM;
 /// `Full` ends the part successfully, `Failed` fails it. The part number advances after a
 /// successful part with data; writing stops at EOM, EOF or a failure (no part cache).
 pub(crate) fn split_dump_from(
@@ -191,7 +191,7 @@ pub(crate) fn split_dump_from(
                     eof = true;
                     break;
                 }
-                let end = (offset + 32_768).min(data.len());
+                let end = (offset + dev.properties().block_size).min(data.len());
                 match dev.write_block(&data[offset..end]).expect("no misuse") {
                     WriteResult::Success => {}
                     WriteResult::Failed => {
@@ -247,7 +247,21 @@ fn our_volume_leom(
     limit: Option<u64>,
     leom: bool,
 ) -> Vec<PartDone> {
+    our_volume_block(dir, label, data, part_size, limit, leom, 32_768)
+}
+
+fn our_volume_block(
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: Option<u64>,
+    leom: bool,
+    block: usize,
+) -> Vec<PartDone> {
     let mut dev = VfsDevice::new("vtape0", dir);
+    dev.set_property(Property::BlockSize(block))
+        .expect("settable");
     dev.set_property(Property::MaxVolumeUsage(limit))
         .expect("settable");
     dev.set_property(Property::Leom(leom)).expect("settable");
@@ -276,12 +290,15 @@ use Amanda::Xfer qw(:constants);
 use Amanda::XferServer;
 use Amanda::MainLoop;
 config_init($CONFIG_INIT_CLIENT, undef);
-my ($dir, $label, $datafile, $part_size, $mvu, $leom, $mode, $first_part, $host, $disk) = @ARGV;
+my ($dir, $label, $datafile, $part_size, $mvu, $leom, $mode, $first_part, $host, $disk, $bs) = @ARGV;
 $part_size += 0; $mvu += 0; $leom += 0;
 $mode //= "write"; $first_part = ($first_part // 1) + 0;
-$host //= "myhost"; $disk //= "/my/disk";
+$host //= "myhost"; $disk //= "/my/disk"; $bs = ($bs // 32768) + 0;
 my $dev = Amanda::Device->new("file:$dir");
 die "new: " . $dev->error_or_status() if $dev->status != $DEVICE_STATUS_SUCCESS;
+# (property_set returns undef here even when it succeeds: check the effect instead.)
+$dev->property_set("BLOCK_SIZE", $bs);
+die "block size not set: " . $dev->block_size if $dev->block_size != $bs;
 $dev->property_set("MAX_VOLUME_USAGE", $mvu) if $mvu > 0;
 $dev->property_set("LEOM", $leom);
 if ($mode eq "append") {
@@ -345,6 +362,20 @@ fn amanda_volume_leom(
     limit: u64,
     leom: bool,
 ) -> Vec<PartDone> {
+    amanda_volume_block(work, dir, label, data, part_size, limit, leom, 32_768)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn amanda_volume_block(
+    work: &Path,
+    dir: &Path,
+    label: &str,
+    data: &[u8],
+    part_size: u64,
+    limit: u64,
+    leom: bool,
+    block: usize,
+) -> Vec<PartDone> {
     let datafile = work.join("dump.bin");
     std::fs::write(&datafile, data).expect("write dump data");
     let out = run_perl(
@@ -357,6 +388,11 @@ fn amanda_volume_leom(
             &part_size.to_string(),
             &limit.to_string(),
             if leom { "1" } else { "0" },
+            "write",
+            "1",
+            "myhost",
+            "/my/disk",
+            &block.to_string(),
         ],
     );
     assert!(
@@ -1063,27 +1099,38 @@ fn it_splits_like_amandas_taper_for_random_sizes_limits_and_part_sizes() {
             0 => (part_size.max(32_768) * next(5)) as usize,
             _ => next(1_200_000) as usize,
         };
+        let block = [32_768usize, 65_536, 16_384][next(3) as usize];
         // Case 12 is fixed: exactly four parts, so the splitter adds an empty fifth.
-        let (part_size, limit, leom, len) = if case == 12 {
-            (262_144, 0, true, 1_048_576)
+        let (part_size, limit, leom, len, block) = if case == 12 {
+            (262_144, 0, true, 1_048_576, 32_768)
         } else {
-            (part_size, limit, leom, len)
+            (part_size, limit, leom, len, block)
         };
-        let what =
-            format!("case {case}: len={len} part_size={part_size} limit={limit} leom={leom}");
+        let what = format!(
+            "case {case}: len={len} part_size={part_size} limit={limit} leom={leom} block={block}"
+        );
         let data = dump_bytes(len, case);
         let tmp = tempfile::tempdir().expect("tempdir");
         let theirs = mkdir(tmp.path(), "amanda");
         let ours = mkdir(tmp.path(), "ours");
-        let amanda_parts =
-            amanda_volume_leom(tmp.path(), &theirs, "VOL-1", &data, part_size, limit, leom);
-        let our_parts = our_volume_leom(
+        let amanda_parts = amanda_volume_block(
+            tmp.path(),
+            &theirs,
+            "VOL-1",
+            &data,
+            part_size,
+            limit,
+            leom,
+            block,
+        );
+        let our_parts = our_volume_block(
             &ours,
             "VOL-1",
             &data,
             part_size,
             (limit > 0).then_some(limit),
             leom,
+            block,
         );
         assert_eq!(our_parts, amanda_parts, "{what}");
         let (a, o) = (tree(&theirs), tree(&ours));
