@@ -676,6 +676,13 @@ fn check_linkage(chain: &[Box<dyn Element>], linkage: &Linkage) -> Result<(), Er
         if step.element != i {
             return Err(Error::BadLinkage(format!("step {i} names element {}", step.element)));
         }
+        let last = i + 1 == linkage.steps.len();
+        if (i > 0 && step.pair.input == Mech::None) || (!last && step.pair.output == Mech::None) {
+            return Err(Error::BadLinkage(format!(
+                "element {i} ({}) is a source or destination inside the chain",
+                chain[i].name()
+            )));
+        }
         if step.pair.input != prev {
             return Err(Error::BadLinkage(format!(
                 "element {i} ({}) takes {} but receives {prev}",

@@ -786,3 +786,102 @@ fn it_renders_amandas_linkage_for_random_to_null() {
         ]
     );
 }
+
+// ---------------------------------------------------------------- fd plumbing
+
+/// A pipe whose write end a helper thread fills with `data`, then closes.
+fn feeding_pipe(data: Vec<u8>) -> (std::os::fd::OwnedFd, std::thread::JoinHandle<()>) {
+    use std::io::Write;
+    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let t = std::thread::spawn(move || {
+        let mut f = std::fs::File::from(w);
+        // The reader may stop early when a test cancels; that is not an error here.
+        let _ = f.write_all(&data);
+    });
+    (r, t)
+}
+
+/// A pipe whose read end a helper thread drains into a vector.
+fn draining_pipe() -> (std::os::fd::OwnedFd, std::thread::JoinHandle<Vec<u8>>) {
+    use std::io::Read;
+    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let t = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::fs::File::from(r).read_to_end(&mut out).expect("read pipe");
+        out
+    });
+    (w, t)
+}
+
+#[rstest]
+#[case::pipe_to_pipe(true, true)]
+#[case::file_to_pipe(false, true)]
+#[case::pipe_to_file(true, false)]
+fn case_fd_to_fd_glue_copies_pipes_and_files(#[case] from_pipe: bool, #[case] to_pipe: bool) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = model_random(31, 3 << 20);
+    let (src, feeder): (Box<dyn Element>, _) = if from_pipe {
+        let (r, t) = feeding_pipe(data.clone());
+        (Box::new(FdSource::from_fd(r)), Some(t))
+    } else {
+        (Box::new(FdSource::open(write_file(dir.path(), "in", &data))), None)
+    };
+    let out = dir.path().join("out");
+    let (dst, drainer): (Box<dyn Element>, _) = if to_pipe {
+        let (w, t) = draining_pipe();
+        (Box::new(FdDest::from_fd(w)), Some(t))
+    } else {
+        (Box::new(FdDest::create(&out)), None)
+    };
+    let x = Xfer::linked(vec![src, dst], V35, XferConfig::default()).expect("links");
+    assert!(x.mechs().contains(&(Mech::ReadFd, Mech::WriteFd)));
+    let s = finish(x);
+    assert_done(&s);
+    assert_eq!(s.bytes, data.len() as u64);
+    if let Some(t) = feeder {
+        t.join().expect("feeder");
+    }
+    let got = match drainer {
+        Some(t) => t.join().expect("drainer"),
+        None => std::fs::read(&out).expect("read output"),
+    };
+    assert_eq!(got, data);
+}
+
+#[test]
+fn it_cancel_interrupts_a_glue_blocked_on_a_silent_pipe() {
+    // The writer never writes nor closes: only cancel can end the read.
+    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let chain: Vec<Box<dyn Element>> = vec![Box::new(FdSource::from_fd(r)), Box::new(NullDest::new())];
+    let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
+    x.start().expect("start");
+    x.cancel();
+    let s = x.wait_timeout(WATCHDOG).expect("cancel interrupts the blocked read");
+    check_protocol(&s);
+    assert_eq!(s.status, Status::Cancelled);
+    drop(w);
+}
+
+#[test]
+fn it_process_that_stops_reading_early_ends_the_transfer_normally() {
+    // `head` exits 0 after 1000 bytes; the broken pipe behind it is an orderly
+    // end (process elements ignore broken pipes), not an error.
+    require("head", "coreutils");
+    let (b, h) = buffer();
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(5 << 20, 6)), Box::new(ProcessFilter::new(["head", "-c", "1000"])), b];
+    let s = run_default(chain);
+    assert_done(&s);
+    assert_eq!(h.contents(), model_random(6, 1000));
+}
+
+#[test]
+fn it_rejects_a_linkage_that_does_not_fit_the_chain() {
+    let steps = vec![
+        LinkStep { element: 0, pair: pair(Mech::None, Mech::PullBuffer), glue: None },
+        LinkStep { element: 1, pair: pair(Mech::PushBuffer, Mech::None), glue: None },
+    ];
+    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
+    let err = Xfer::new(chain, &Linkage { steps, cost: 0 }, XferConfig::default()).expect_err("mismatch");
+    assert!(matches!(err, Error::BadLinkage(_)), "{err}");
+}
