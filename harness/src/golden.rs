@@ -110,7 +110,8 @@ pub fn orphans(root: &Path, known: &[(Kind, String)]) -> std::io::Result<Vec<Pat
     for entry in std::fs::read_dir(root)? {
         let p = entry?.path();
         let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if !(p.is_dir() && Kind::ALL.iter().any(|k| k.name() == name)) && !name.starts_with('.') {
+        let kind_dir = p.is_dir() && Kind::ALL.iter().any(|k| k.name() == name);
+        if !kind_dir && !name.starts_with('.') {
             out.push(p);
         }
     }

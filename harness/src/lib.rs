@@ -9,6 +9,7 @@
 
 pub mod clock;
 pub mod fault;
+pub mod fuzz;
 pub mod golden;
 pub mod kinds;
 pub mod report;

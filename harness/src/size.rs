@@ -137,7 +137,7 @@ impl fmt::Display for ByteSize {
             ("MiB", 1 << 20),
             ("KiB", 1 << 10),
         ] {
-            if self.0 >= mult && self.0 % mult == 0 {
+            if self.0 >= mult && self.0.is_multiple_of(mult) {
                 return write!(f, "{} {unit}", self.0 / mult);
             }
         }
@@ -147,7 +147,7 @@ impl fmt::Display for ByteSize {
 
 impl Serialize for ByteSize {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 < 1024 || self.0 % 1024 != 0 {
+        if self.0 < 1024 || !self.0.is_multiple_of(1024) {
             s.serialize_u64(self.0)
         } else {
             s.serialize_str(&self.to_string())

@@ -25,7 +25,7 @@ pub struct Event {
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let micros = self.at.as_micros();
-        if micros % 1000 == 0 {
+        if micros.is_multiple_of(1000) {
             write!(f, "+{}ms {} {}", micros / 1000, self.actor, self.text)
         } else {
             write!(

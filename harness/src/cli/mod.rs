@@ -23,6 +23,8 @@ enum Command {
     Run(RunArgs),
     /// Replay one scenario and print its verdict and (with --trace) its whole trace.
     Replay(ReplayArgs),
+    /// Run a fuzz campaign; a failure is shrunk and written as a scenario to replay.
+    Fuzz(fuzz::FuzzArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -53,15 +55,18 @@ struct ReplayArgs {
     trace: bool,
 }
 
+mod fuzz;
+
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => run(args),
         Command::Replay(args) => replay(args),
+        Command::Fuzz(args) => fuzz::run(args),
     }
 }
 
-fn verdict_code(ok: bool) -> ExitCode {
+pub(crate) fn verdict_code(ok: bool) -> ExitCode {
     if ok {
         ExitCode::SUCCESS
     } else {

@@ -30,6 +30,7 @@ use reelcheck_xfer::tables::{AmandaElement, TableVersion};
 use reelcheck_xfer::xfer::{ErrorAt, Faults, Status, Summary, Xfer, XferConfig};
 use reelcheck_xfer::{spec, xfer};
 
+use crate::fuzz;
 use crate::scenario::{Checks, Kind, Outcome, Runner, Scenario, ScenarioError};
 use crate::size::ByteSize;
 use crate::trace::Trace;
@@ -93,6 +94,9 @@ struct Expect {
     error: Option<String>,
     #[serde(default)]
     crc_equal: bool,
+    /// Also run the fuzzer's model check (output, messages, leaks) on the chain.
+    #[serde(default)]
+    model: bool,
 }
 
 impl Runner for XferRunner {
@@ -109,7 +113,11 @@ impl Runner for XferRunner {
         version(scenario, &spec)?;
         config(&spec.xfer)?;
         if spec.xfer.chain.is_some() == spec.xfer.elements.is_some() {
-            return Err(at(scenario, "[xfer]", "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into()));
+            return Err(at(
+                scenario,
+                "[xfer]",
+                "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into(),
+            ));
         }
         Ok(())
     }
@@ -123,36 +131,97 @@ impl Runner for XferRunner {
         match (&spec.xfer.chain, &spec.xfer.elements) {
             (Some(chain), None) => {
                 let config = config(&spec.xfer)?;
-                run_chain(chain, version, config, &spec.expect, &mut trace, &mut checks, &mut figures);
+                if spec.expect.model {
+                    let case = model_case(chain, &spec.xfer, &config);
+                    if let Err(e) = fuzz::xfer::check_case(&case) {
+                        checks.that(false, || format!("model check: {e}"));
+                    }
+                }
+                run_chain(
+                    chain,
+                    version,
+                    config,
+                    &spec.expect,
+                    &mut trace,
+                    &mut checks,
+                    &mut figures,
+                );
             }
             (None, Some(names)) => {
                 let mut elements = Vec::new();
                 for n in names {
-                    let e = AmandaElement::from_amanda_name(n)
-                        .ok_or_else(|| at(scenario, n, format!("unknown Amanda element `{n}` in [xfer] elements")))?;
+                    let e = AmandaElement::from_amanda_name(n).ok_or_else(|| {
+                        at(
+                            scenario,
+                            n,
+                            format!("unknown Amanda element `{n}` in [xfer] elements"),
+                        )
+                    })?;
                     elements.push(e);
                 }
                 let names: Vec<&str> = elements.iter().map(AmandaElement::amanda_name).collect();
                 let linked = link::link_amanda(&elements, version).map_err(|e| e.to_string());
-                record_link(linked.as_ref(), &names, version, &spec.expect, &mut trace, &mut checks, &mut figures);
+                record_link(
+                    linked.as_ref(),
+                    &names,
+                    version,
+                    &spec.expect,
+                    &mut trace,
+                    &mut checks,
+                    &mut figures,
+                );
                 if linked.is_ok() {
                     checks.that(spec.expect.result == Expected::Done, || {
                         format!("result: expected {:?}, but Amanda elements only link (use `chain` to run)", spec.expect.result)
                     });
                 }
             }
-            _ => return Err(at(scenario, "[xfer]", "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into())),
+            _ => {
+                return Err(at(
+                    scenario,
+                    "[xfer]",
+                    "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into(),
+                ));
+            }
         }
-        Ok(Outcome { verdict: checks.verdict(), trace, figures })
+        Ok(Outcome {
+            verdict: checks.verdict(),
+            trace,
+            figures,
+        })
+    }
+}
+
+fn model_case(chain: &str, section: &Section, config: &XferConfig) -> fuzz::xfer::XferCase {
+    fuzz::xfer::XferCase {
+        elements: chain.split("->").map(|e| e.trim().to_string()).collect(),
+        tables: section.tables.clone(),
+        buffer_size: config.buffer_size,
+        max_read: config.faults.max_read,
+        max_write: config.faults.max_write,
+        cancel_after: config.faults.cancel_after,
+        error_at: config
+            .faults
+            .error_at
+            .as_ref()
+            .map(|e| (e.element.clone(), e.byte)),
     }
 }
 
 fn at(scenario: &Scenario, needle: &str, msg: String) -> ScenarioError {
-    ScenarioError::at(&scenario.path, &scenario.text, scenario.text.find(needle).unwrap_or(0), msg)
+    ScenarioError::at(
+        &scenario.path,
+        &scenario.text,
+        scenario.text.find(needle).unwrap_or(0),
+        msg,
+    )
 }
 
 fn version(scenario: &Scenario, spec: &Spec) -> Result<TableVersion, ScenarioError> {
-    spec.xfer.tables.parse().map_err(|e| at(scenario, "tables", format!("{e}")))
+    spec.xfer
+        .tables
+        .parse()
+        .map_err(|e| at(scenario, "tables", format!("{e}")))
 }
 
 fn config(section: &Section) -> Result<XferConfig, ScenarioError> {
@@ -163,7 +232,10 @@ fn config(section: &Section) -> Result<XferConfig, ScenarioError> {
             max_read: size(f.max_read),
             max_write: size(f.max_write),
             cancel_after: f.cancel_after.map(|b| b.0),
-            error_at: f.error_in.as_ref().map(|element| ErrorAt { element: element.clone(), byte: f.error_at.map_or(0, |b| b.0) }),
+            error_at: f.error_in.as_ref().map(|element| ErrorAt {
+                element: element.clone(),
+                byte: f.error_at.map_or(0, |b| b.0),
+            }),
         },
         ..XferConfig::default()
     };
@@ -185,7 +257,11 @@ fn record_link(
     match linked {
         Ok(linkage) => {
             let rendered = linkage.render(names);
-            trace.push(Duration::ZERO, "linker", format!("tables={version} cost={:#x} {rendered}", linkage.cost));
+            trace.push(
+                Duration::ZERO,
+                "linker",
+                format!("tables={version} cost={:#x} {rendered}", linkage.cost),
+            );
             figures.push(("cost".into(), format!("{:#x}", linkage.cost)));
             figures.push(("glue".into(), linkage.glue_count().to_string()));
             if let Some(want) = &expect.linkage {
@@ -199,10 +275,16 @@ fn record_link(
             }
         }
         Err(e) => {
-            trace.push(Duration::ZERO, "linker", format!("tables={version} cannot link: {e}"));
+            trace.push(
+                Duration::ZERO,
+                "linker",
+                format!("tables={version} cannot link: {e}"),
+            );
             checks.eq("result", Expected::Unlinkable, expect.result);
             if let Some(want) = &expect.error {
-                checks.that(e.contains(want.as_str()), || format!("error: expected text {want:?} in {e}"));
+                checks.that(e.contains(want.as_str()), || {
+                    format!("error: expected text {want:?} in {e}")
+                });
             }
         }
     }
@@ -223,16 +305,30 @@ fn run_chain(
             trace.push(Duration::ZERO, "spec", format!("rejected: {e}"));
             checks.eq("result", Expected::BadSpec, expect.result);
             if let Some(want) = &expect.error {
-                checks.that(e.to_string().contains(want.as_str()), || format!("error: expected text {want:?} in {e}"));
+                checks.that(e.to_string().contains(want.as_str()), || {
+                    format!("error: expected text {want:?} in {e}")
+                });
             }
             return;
         }
     };
     let built = parsed.build();
-    let names: Vec<String> = built.elements.iter().map(|e| e.name().to_string()).collect();
+    let names: Vec<String> = built
+        .elements
+        .iter()
+        .map(|e| e.name().to_string())
+        .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let linked = xfer::link_chain(&built.elements, version).map_err(|e| e.to_string());
-    record_link(linked.as_ref(), &names, version, expect, trace, checks, figures);
+    record_link(
+        linked.as_ref(),
+        &names,
+        version,
+        expect,
+        trace,
+        checks,
+        figures,
+    );
     let Ok(linkage) = linked else { return };
     let mut x = match Xfer::new(built.elements, &linkage, config) {
         Ok(x) => x,
@@ -246,7 +342,9 @@ fn run_chain(
         trace.push(Duration::ZERO, "xfer", format!("cannot start: {e}"));
         checks.eq("result", Expected::Failed, expect.result);
         if let Some(want) = &expect.error {
-            checks.that(e.to_string().contains(want.as_str()), || format!("error: expected text {want:?} in {e}"));
+            checks.that(e.to_string().contains(want.as_str()), || {
+                format!("error: expected text {want:?} in {e}")
+            });
         }
         return;
     }
@@ -263,15 +361,32 @@ fn run_chain(
     }
 }
 
-fn record_summary(summary: &Summary, expect: &Expect, trace: &mut Trace, checks: &mut Checks, figures: &mut Vec<(String, String)>) {
+fn record_summary(
+    summary: &Summary,
+    expect: &Expect,
+    trace: &mut Trace,
+    checks: &mut Checks,
+    figures: &mut Vec<(String, String)>,
+) {
     let mut msgs: Vec<&Msg> = summary.messages.iter().collect();
     msgs.sort_by_key(|m| (matches!(m.kind, MsgKind::Done), m.elt.index));
     for m in msgs {
         trace.push(Duration::ZERO, "xfer", m);
     }
     // A cancelled or failed run stops at a byte count the threads decide; only a finished run's count is stable.
-    let bytes = if summary.status == Status::Done { summary.bytes.to_string() } else { "(varies)".into() };
-    trace.push(Duration::ZERO, "xfer", format!("status={} bytes={bytes} leaks={}", summary.status, summary.leaks));
+    let bytes = if summary.status == Status::Done {
+        summary.bytes.to_string()
+    } else {
+        "(varies)".into()
+    };
+    trace.push(
+        Duration::ZERO,
+        "xfer",
+        format!(
+            "status={} bytes={bytes} leaks={}",
+            summary.status, summary.leaks
+        ),
+    );
     figures.push(("status".into(), summary.status.to_string()));
     figures.push(("bytes".into(), summary.bytes.to_string()));
     let got = match summary.status {
@@ -284,21 +399,48 @@ fn record_summary(summary: &Summary, expect: &Expect, trace: &mut Trace, checks:
         checks.eq("bytes", summary.bytes, want.0);
     }
     if let Some(want) = &expect.error {
-        let found = summary.errors.iter().any(|e| e.message.contains(want.as_str()));
-        checks.that(found, || format!("error: no element error contains {want:?} (errors: {:?})", summary.errors));
+        let found = summary
+            .errors
+            .iter()
+            .any(|e| e.message.contains(want.as_str()));
+        checks.that(found, || {
+            format!(
+                "error: no element error contains {want:?} (errors: {:?})",
+                summary.errors
+            )
+        });
     }
-    let dones = summary.messages.iter().filter(|m| m.kind == MsgKind::Done).count();
+    let dones = summary
+        .messages
+        .iter()
+        .filter(|m| m.kind == MsgKind::Done)
+        .count();
     checks.eq("DONE messages", dones, 1);
-    checks.that(summary.messages.last().is_some_and(|m| m.kind == MsgKind::Done), || "DONE is not the last message".into());
-    checks.that(summary.leaks.is_clean(), || format!("leaked resources: {}", summary.leaks));
+    checks.that(
+        summary
+            .messages
+            .last()
+            .is_some_and(|m| m.kind == MsgKind::Done),
+        || "DONE is not the last message".into(),
+    );
+    checks.that(summary.leaks.is_clean(), || {
+        format!("leaked resources: {}", summary.leaks)
+    });
     if expect.crc_equal {
         let crcs: Vec<(u32, u64)> = summary
             .messages
             .iter()
-            .filter_map(|m| if let MsgKind::Crc { crc, size } = m.kind { Some((crc, size)) } else { None })
+            .filter_map(|m| {
+                if let MsgKind::Crc { crc, size } = m.kind {
+                    Some((crc, size))
+                } else {
+                    None
+                }
+            })
             .collect();
-        checks.that(crcs.len() >= 2 && crcs.windows(2).all(|w| w[0] == w[1]), || {
-            format!("crc_equal: expected at least two equal CRC messages, got {crcs:x?}")
-        });
+        checks.that(
+            crcs.len() >= 2 && crcs.windows(2).all(|w| w[0] == w[1]),
+            || format!("crc_equal: expected at least two equal CRC messages, got {crcs:x?}"),
+        );
     }
 }

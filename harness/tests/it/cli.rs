@@ -4,7 +4,11 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn reelcheck(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_reelcheck")).args(args).current_dir(dir).output().expect("reelcheck runs")
+    Command::new(env!("CARGO_BIN_EXE_reelcheck"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("reelcheck runs")
 }
 
 const SCENARIO: &str = r#"name = "cli-tiny"
@@ -33,32 +37,68 @@ fn it_run_exits_one_without_golden_then_zero_once_the_golden_trace_exists() {
     let out = reelcheck(dir.path(), &["run"]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("xfer/cli-tiny") && stdout.contains("FAIL") && stdout.contains("0 passed, 1 failed"), "{stdout}");
-    let replay = reelcheck(dir.path(), &["replay", "scenarios/xfer/cli-tiny.toml", "--trace"]);
+    assert!(
+        stdout.contains("xfer/cli-tiny")
+            && stdout.contains("FAIL")
+            && stdout.contains("0 passed, 1 failed"),
+        "{stdout}"
+    );
+    let replay = reelcheck(
+        dir.path(),
+        &["replay", "scenarios/xfer/cli-tiny.toml", "--trace"],
+    );
     let text = String::from_utf8_lossy(&replay.stdout);
-    let trace: String = text.lines().filter(|l| l.starts_with('+')).map(|l| format!("{l}\n")).collect();
+    let trace: String = text
+        .lines()
+        .filter(|l| l.starts_with('+'))
+        .map(|l| format!("{l}\n"))
+        .collect();
     assert!(trace.contains("DONE"), "{text}");
     std::fs::create_dir_all(dir.path().join("golden/xfer")).unwrap();
-    std::fs::write(dir.path().join("golden/xfer/cli-tiny.snap"), format!("---\nsource: cli\n---\n{trace}")).unwrap();
-    let out = reelcheck(dir.path(), &["run", "--report", "r.json", "--report", "r.xml"]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::write(
+        dir.path().join("golden/xfer/cli-tiny.snap"),
+        format!("---\nsource: cli\n---\n{trace}"),
+    )
+    .unwrap();
+    let out = reelcheck(
+        dir.path(),
+        &["run", "--report", "r.json", "--report", "r.xml"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     assert!(dir.path().join("r.json").is_file() && dir.path().join("r.xml").is_file());
 }
 
 #[test]
 fn it_reports_bad_scenarios_with_file_and_line_and_exits_one() {
     let dir = setup();
-    std::fs::write(dir.path().join("scenarios/xfer/cli-tiny.toml"), SCENARIO.replace("seed = 5", "seed = 5\nsede = 1")).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios/xfer/cli-tiny.toml"),
+        SCENARIO.replace("seed = 5", "seed = 5\nsede = 1"),
+    )
+    .unwrap();
     let out = reelcheck(dir.path(), &["run"]);
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("scenarios/xfer/cli-tiny.toml:5:1: unknown field `sede`"), "{stdout}");
+    assert!(
+        stdout.contains("scenarios/xfer/cli-tiny.toml:5:1: unknown field `sede`"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn it_rejects_bad_arguments_with_exit_two() {
     let dir = setup();
-    for args in [&["run", "--shard", "0/3"][..], &["run", "--report", "r.txt"], &["run", "no-such-dir"], &["frobnicate"]] {
+    for args in [
+        &["run", "--shard", "0/3"][..],
+        &["run", "--report", "r.txt"],
+        &["run", "no-such-dir"],
+        &["frobnicate"],
+    ] {
         let out = reelcheck(dir.path(), args);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
         assert!(!out.stderr.is_empty(), "{args:?} says why");
@@ -71,6 +111,9 @@ fn it_has_help_on_every_command() {
     for args in [&["--help"][..], &["run", "--help"], &["replay", "--help"]] {
         let out = reelcheck(dir.path(), args);
         assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("Usage"), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage"),
+            "{args:?}"
+        );
     }
 }

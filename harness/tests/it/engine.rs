@@ -65,8 +65,14 @@ fn it_rejects_bad_scenarios_naming_file_line_and_what_was_expected(
     } else {
         assert_eq!(reported_line, line, "{shown}");
     }
-    assert!(shown.starts_with(&format!("{}:{line}", path.display())) || !text.contains("[expect]"), "{shown}");
-    assert!(shown.contains(needle), "{shown:?} should mention {needle:?}");
+    assert!(
+        shown.starts_with(&format!("{}:{line}", path.display())) || !text.contains("[expect]"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(needle),
+        "{shown:?} should mention {needle:?}"
+    );
 }
 
 #[test]
@@ -81,7 +87,9 @@ fn it_rejects_a_scenario_filed_under_another_kind() {
 fn it_detects_a_golden_mismatch_and_a_missing_golden_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_scenario(dir.path(), "xfer", "tiny", GOOD);
-    let layout = Layout { golden: dir.path().join("golden") };
+    let layout = Layout {
+        golden: dir.path().join("golden"),
+    };
     let missing = runner::replay(&p, &layout);
     assert_eq!(missing.golden, Some(GoldenVerdict::Missing));
     assert_eq!(missing.record.verdict, "fail");
@@ -91,21 +99,61 @@ fn it_detects_a_golden_mismatch_and_a_missing_golden_file() {
     std::fs::write(&golden_file, format!("---\nsource: test\n---\n{rendered}")).unwrap();
     let matching = runner::replay(&p, &layout);
     assert_eq!(matching.golden, Some(GoldenVerdict::Match));
-    assert_eq!(matching.record.verdict, "pass", "{:?}", matching.record.reasons);
-    std::fs::write(&golden_file, format!("---\nsource: test\n---\n{}", rendered.replace("DONE", "DONE?"))).unwrap();
+    assert_eq!(
+        matching.record.verdict, "pass",
+        "{:?}",
+        matching.record.reasons
+    );
+    std::fs::write(
+        &golden_file,
+        format!(
+            "---\nsource: test\n---\n{}",
+            rendered.replace("DONE", "DONE?")
+        ),
+    )
+    .unwrap();
     let differs = runner::replay(&p, &layout);
-    assert!(matches!(differs.golden, Some(GoldenVerdict::Differs { .. })), "{:?}", differs.golden);
+    assert!(
+        matches!(differs.golden, Some(GoldenVerdict::Differs { .. })),
+        "{:?}",
+        differs.golden
+    );
     assert_eq!(differs.record.verdict, "fail");
-    assert!(differs.record.reasons.iter().any(|r| r.contains("trace differs")), "{:?}", differs.record.reasons);
+    assert!(
+        differs
+            .record
+            .reasons
+            .iter()
+            .any(|r| r.contains("trace differs")),
+        "{:?}",
+        differs.record.reasons
+    );
 }
 
 #[test]
 fn it_fails_a_scenario_whose_expectation_does_not_hold() {
     let dir = tempfile::tempdir().unwrap();
-    let p = write_scenario(dir.path(), "xfer", "tiny", &GOOD.replace("bytes = \"10 KiB\"", "bytes = \"11 KiB\""));
-    let r = runner::replay(&p, &Layout { golden: dir.path().join("golden") }).record;
+    let p = write_scenario(
+        dir.path(),
+        "xfer",
+        "tiny",
+        &GOOD.replace("bytes = \"10 KiB\"", "bytes = \"11 KiB\""),
+    );
+    let r = runner::replay(
+        &p,
+        &Layout {
+            golden: dir.path().join("golden"),
+        },
+    )
+    .record;
     assert_eq!(r.verdict, "fail");
-    assert!(r.reasons.iter().any(|x| x.starts_with("bytes: expected 11264, got 10240")), "{:?}", r.reasons);
+    assert!(
+        r.reasons
+            .iter()
+            .any(|x| x.starts_with("bytes: expected 11264, got 10240")),
+        "{:?}",
+        r.reasons
+    );
 }
 
 #[test]
@@ -113,7 +161,12 @@ fn it_writes_valid_reports_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_scenario(dir.path(), "xfer", "tiny", GOOD);
     let bad = write_scenario(dir.path(), "xfer", "broken", "name = 1\n");
-    let records = runner::replay_all(&[p, bad], &Layout { golden: dir.path().join("golden") });
+    let records = runner::replay_all(
+        &[p, bad],
+        &Layout {
+            golden: dir.path().join("golden"),
+        },
+    );
     for ext in ["json", "jsonl", "xml", "html"] {
         let out = dir.path().join(format!("r.{ext}"));
         report::write(&out, &records).unwrap();
@@ -124,19 +177,29 @@ fn it_writes_valid_reports_in_every_format() {
                 assert_eq!(v["summary"]["total"], 2);
             }
             Format::JsonLines => {
-                let n = text.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()).count();
-                assert_eq!(n, 2);
+                let parsed: Vec<serde_json::Value> = text
+                    .lines()
+                    .map(|l| serde_json::from_str(l).unwrap())
+                    .collect();
+                assert_eq!(parsed.len(), 2);
             }
             Format::Junit => {
                 assert!(text.starts_with("<?xml"));
                 assert_eq!(text.matches("<testcase ").count(), 2);
-                assert_eq!(text.matches("<testsuites").count(), text.matches("</testsuites>").count());
+                assert_eq!(
+                    text.matches("<testsuites").count(),
+                    text.matches("</testsuites>").count()
+                );
             }
             Format::Html => assert!(text.contains("<table>") && text.ends_with("</html>\n")),
         }
     }
     assert_eq!(records[1].verdict, "error");
-    assert!(records[1].reasons[0].contains("broken.toml:1:"), "{:?}", records[1].reasons);
+    assert!(
+        records[1].reasons[0].contains("broken.toml:1:"),
+        "{:?}",
+        records[1].reasons
+    );
 }
 
 #[test]
@@ -144,7 +207,11 @@ fn it_shards_the_real_scenarios_so_each_runs_exactly_once() {
     let all = runner::collect(&[workspace_root().join("scenarios")], Shard::ALL).unwrap();
     assert!(!all.is_empty());
     for n in 1..=5u64 {
-        let mut union: Vec<PathBuf> = (1..=n).flat_map(|k| runner::collect(&[workspace_root().join("scenarios")], Shard { k, n }).unwrap()).collect();
+        let mut union: Vec<PathBuf> = (1..=n)
+            .flat_map(|k| {
+                runner::collect(&[workspace_root().join("scenarios")], Shard { k, n }).unwrap()
+            })
+            .collect();
         union.sort();
         assert_eq!(union, all, "shards of {n}");
     }

@@ -10,5 +10,8 @@ use std::path::PathBuf;
 
 /// The workspace root (the harness lives one level below it).
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("harness has a parent").to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("harness has a parent")
+        .to_path_buf()
 }

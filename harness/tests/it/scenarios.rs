@@ -33,10 +33,17 @@ fn it_replays_scenario_with_expected_verdict_golden_trace_and_determinism(
         path.display()
     );
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(workspace_root().join("golden").join(scenario.header.kind.name()));
+    settings.set_snapshot_path(
+        workspace_root()
+            .join("golden")
+            .join(scenario.header.kind.name()),
+    );
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);
-    settings.set_description(format!("{}: {}", scenario.header.name, scenario.header.about));
+    settings.set_description(format!(
+        "{}: {}",
+        scenario.header.name, scenario.header.about
+    ));
     settings.bind(|| insta::assert_snapshot!(scenario.header.name.clone(), first.trace.render()));
 }
 
@@ -49,7 +56,10 @@ fn it_has_no_orphaned_golden_files() {
         known.push((s.header.kind, s.header.name));
     }
     let orphans = golden::orphans(&root.join("golden"), &known).unwrap();
-    assert!(orphans.is_empty(), "golden files without a scenario (delete or rename them): {orphans:#?}");
+    assert!(
+        orphans.is_empty(),
+        "golden files without a scenario (delete or rename them): {orphans:#?}"
+    );
 }
 
 #[test]
@@ -59,10 +69,18 @@ fn it_has_unique_scenario_names_matching_file_names() {
     for path in scenario::discover(&root.join("scenarios")).unwrap() {
         let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-        assert_eq!(s.header.name, stem, "{}: `name` must equal the file name", path.display());
+        assert_eq!(
+            s.header.name,
+            stem,
+            "{}: `name` must equal the file name",
+            path.display()
+        );
         let key = (s.header.kind, s.header.name);
         assert!(!seen.contains(&key), "duplicate scenario {key:?}");
         seen.push(key);
     }
-    assert!(seen.iter().filter(|(k, _)| *k == Kind::Xfer).count() >= 10, "at least 10 xfer scenarios");
+    assert!(
+        seen.iter().filter(|(k, _)| *k == Kind::Xfer).count() >= 10,
+        "at least 10 xfer scenarios"
+    );
 }

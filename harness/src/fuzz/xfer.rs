@@ -1,0 +1,496 @@
+//! The transfer-graph fuzzer: random chains, sizes and faults, checked
+//! against a model of what the chain must deliver.
+//!
+//! Fault model: short reads and writes (a cap on every chunk), an error in a
+//! named element when a given byte reaches it, and a cancel from outside
+//! once any element has received a given number of bytes. Each case has at
+//! most one error or cancel, so a minimiser can drop it.
+//!
+//! Checks on every case:
+//! - the linkage is structurally valid (neighbours agree, sources take NONE,
+//!   the destination gives NONE) and its cost is the sum of its pairs;
+//! - without an error or cancel, the status is done and a `buffer`
+//!   destination holds exactly the model's output (the source's bytes put
+//!   through xor keys and byte maps; crc, `cat` and gzip round trips are the
+//!   identity); with one, whatever arrived is a prefix of that output;
+//! - the message stream: exactly one DONE and it is last; done runs carry no
+//!   ERROR or CANCEL; failed runs carry an ERROR from the faulty element and
+//!   a CANCEL; cancelled runs carry a CANCEL;
+//! - every thread joined, every fd closed, every child reaped;
+//! - no hang: a generous watchdog turns one into a failure with the seed.
+
+use std::time::Duration;
+
+use rand::RngExt as _;
+use serde::Serialize;
+
+use reelcheck_xfer::msg::MsgKind;
+use reelcheck_xfer::tables::TableVersion;
+use reelcheck_xfer::xfer::{ErrorAt, Faults, Status, Xfer, XferConfig};
+use reelcheck_xfer::{mech::Mech, spec};
+
+use super::{CaseStats, Target};
+use crate::rng::{Rng, Seed};
+
+/// Longest one fuzz transfer may take before it counts as a hang.
+pub const WATCHDOG: Duration = Duration::from_secs(60);
+
+/// The largest payload a case moves.
+pub const MAX_SIZE: u64 = 4 << 20;
+
+/// One fuzz case: a runnable chain in spec syntax plus its faults.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct XferCase {
+    /// Elements in spec syntax, source first.
+    pub elements: Vec<String>,
+    /// Amanda table version the chain is linked with.
+    pub tables: String,
+    /// Glue/source buffer size.
+    pub buffer_size: usize,
+    /// Largest read chunk, if capped.
+    pub max_read: Option<usize>,
+    /// Largest write chunk, if capped.
+    pub max_write: Option<usize>,
+    /// Cancel once an element has received this many bytes.
+    pub cancel_after: Option<u64>,
+    /// Fail this element (spec name) when this byte reaches it.
+    pub error_at: Option<(String, u64)>,
+}
+
+impl XferCase {
+    /// The chain as one spec line.
+    pub fn chain(&self) -> String {
+        self.elements.join(" -> ")
+    }
+
+    fn size(&self) -> u64 {
+        self.elements
+            .first()
+            .and_then(|s| s.split([':', ',']).nth(1))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn with_size(&self, size: u64) -> XferCase {
+        let mut c = self.clone();
+        if let Some(first) = c.elements.first_mut() {
+            *first = match first.split_once(',') {
+                Some((head, rest)) => format!(
+                    "{}:{size},{rest}",
+                    head.split(':').next().unwrap_or("random")
+                ),
+                None => format!("{}:{size}", first.split(':').next().unwrap_or("pattern")),
+            };
+        }
+        c
+    }
+}
+
+/// The `xfer` fuzz target.
+pub struct XferTarget;
+
+const SIZES: [u64; 10] = [
+    0, 1, 32_767, 32_768, 32_769, 65_535, 65_536, 65_537, 131_072, 1_048_576,
+];
+
+fn pick_size(rng: &mut Rng) -> u64 {
+    match rng.random_range(0..10) {
+        0..=3 => SIZES[rng.random_range(0..SIZES.len())],
+        4..=7 => rng.random_range(0..8192),
+        8 => rng.random_range(0..262_144),
+        _ => rng.random_range(0..=MAX_SIZE),
+    }
+}
+
+fn pick_filters(rng: &mut Rng) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..rng.random_range(0..5) {
+        match rng.random_range(0..10) {
+            0..=3 => out.push(format!("xor:{:#04x}", rng.random_range(0..=255u8))),
+            4 | 5 => out.push("crc".into()),
+            6 => out.push("process:cat".into()),
+            7 => out.push("process:tr a-z A-Z".into()),
+            8 => {
+                out.push("process:gzip -n".into());
+                out.push("process:gzip -dc".into());
+            }
+            _ => out.push("xor:0x00".into()),
+        }
+    }
+    out
+}
+
+impl Target for XferTarget {
+    type Case = XferCase;
+
+    fn name(&self) -> &'static str {
+        "xfer"
+    }
+
+    fn generate(&self, seed: Seed) -> XferCase {
+        let mut rng = seed.rng();
+        let size = pick_size(&mut rng);
+        let source = if rng.random_bool(0.7) {
+            format!("random:{size},seed={}", rng.random_range(0..1000u32))
+        } else {
+            format!("pattern:{size}")
+        };
+        let mut elements = vec![source];
+        elements.extend(pick_filters(&mut rng));
+        elements.push(if rng.random_bool(0.8) {
+            "buffer".into()
+        } else {
+            "null".into()
+        });
+        let chunk = |rng: &mut Rng| [1usize, 7, 512, 4096, 32_767][rng.random_range(0..5)];
+        let mut case = XferCase {
+            elements,
+            tables: if rng.random_bool(0.25) {
+                "3.3".into()
+            } else {
+                "3.5".into()
+            },
+            buffer_size: [32_768usize, 4096, 65_536, 1000][rng.random_range(0..4)],
+            max_read: rng.random_bool(0.2).then(|| chunk(&mut rng)),
+            max_write: rng.random_bool(0.2).then(|| chunk(&mut rng)),
+            cancel_after: None,
+            error_at: None,
+        };
+        if case.max_read.is_some() || case.max_write.is_some() {
+            // Byte-sized chunks over megabytes only measure syscall overhead.
+            case = case.with_size(size.min(200_000));
+        }
+        match rng.random_range(0..10) {
+            0 => case.cancel_after = Some(rng.random_range(0..=case.size().max(1))),
+            1 => {
+                let victims: Vec<String> = case
+                    .elements
+                    .iter()
+                    .map(|e| e.split(':').next().unwrap_or("").to_string())
+                    .collect();
+                let victim = victims[rng.random_range(1..victims.len())].clone();
+                case.error_at = Some((victim, rng.random_range(0..=case.size().max(1))));
+            }
+            _ => {}
+        }
+        case
+    }
+
+    fn check(&self, case: &XferCase) -> Result<CaseStats, String> {
+        check_case(case)
+    }
+
+    fn shrink(&self, case: &XferCase) -> Vec<XferCase> {
+        let mut out = Vec::new();
+        if case.error_at.is_some() || case.cancel_after.is_some() {
+            out.push(XferCase {
+                error_at: None,
+                cancel_after: None,
+                ..case.clone()
+            });
+        }
+        if case.max_read.is_some() || case.max_write.is_some() {
+            out.push(XferCase {
+                max_read: None,
+                max_write: None,
+                ..case.clone()
+            });
+        }
+        let last = case.elements.len().saturating_sub(1);
+        for i in 1..last {
+            let mut c = case.clone();
+            match case.elements[i].as_str() {
+                // The gzip pair is one unit: either half alone is outside the model.
+                "process:gzip -dc" => continue,
+                "process:gzip -n"
+                    if case
+                        .elements
+                        .get(i + 1)
+                        .is_some_and(|e| e == "process:gzip -dc") =>
+                {
+                    c.elements.drain(i..i + 2);
+                }
+                _ => {
+                    c.elements.remove(i);
+                }
+            }
+            out.push(c);
+        }
+        let size = case.size();
+        for smaller in [0, 1, size / 2, size.saturating_sub(1)] {
+            if smaller < size {
+                out.push(case.with_size(smaller));
+            }
+        }
+        if case.buffer_size != 32_768 {
+            out.push(XferCase {
+                buffer_size: 32_768,
+                ..case.clone()
+            });
+        }
+        out
+    }
+
+    fn to_scenario(&self, seed: Seed, case: &XferCase, message: &str) -> String {
+        let mut faults = String::new();
+        if let Some(n) = case.max_read {
+            faults += &format!("max_read = {n}\n");
+        }
+        if let Some(n) = case.max_write {
+            faults += &format!("max_write = {n}\n");
+        }
+        if let Some(n) = case.cancel_after {
+            faults += &format!("cancel_after = {n}\n");
+        }
+        if let Some((e, b)) = &case.error_at {
+            faults += &format!("error_in = {e:?}\nerror_at = {b}\n");
+        }
+        let faults = if faults.is_empty() {
+            String::new()
+        } else {
+            format!("\n[xfer.faults]\n{faults}")
+        };
+        let reason = message.lines().next().unwrap_or("").replace('"', "'");
+        format!(
+            "# Minimised by `reelcheck fuzz xfer` from seed {seed}.\n# Failure: {message_comment}\nname = \"fuzz-xfer-{seed}\"\nabout = \"Fuzz failure: {reason}\"\nkind = \"xfer\"\nseed = {}\n\n[xfer]\nchain = {:?}\ntables = {:?}\nbuffer_size = {}\n{faults}\n[expect]\nresult = \"done\"\nmodel = true\n",
+            seed.0,
+            case.chain(),
+            case.tables,
+            case.buffer_size,
+            message_comment = message.replace('\n', "\n#   "),
+        )
+    }
+}
+
+/// Applies the chain's filters to the source bytes, as the model says.
+pub fn model_output(elements: &[String], source: &[u8]) -> Option<Vec<u8>> {
+    let mut data = source.to_vec();
+    for e in &elements[1..elements.len() - 1] {
+        match e.as_str() {
+            "crc" | "process:cat" | "process:gzip -n" | "process:gzip -dc" => {}
+            "process:tr a-z A-Z" => data.iter_mut().for_each(|b| b.make_ascii_uppercase()),
+            x => {
+                let key = x.strip_prefix("xor:")?;
+                let key = u8::from_str_radix(key.trim_start_matches("0x"), 16).ok()?;
+                data.iter_mut().for_each(|b| *b ^= key);
+            }
+        }
+    }
+    Some(data)
+}
+
+/// Runs a chain and returns its summary and the `buffer` contents, if any.
+fn run(
+    chain: &str,
+    version: TableVersion,
+    config: XferConfig,
+) -> Result<(reelcheck_xfer::xfer::Summary, Option<Vec<u8>>, u32), String> {
+    let parsed = spec::parse(chain).map_err(|e| format!("spec rejected: {e}"))?;
+    let built = parsed.build();
+    let mut x = Xfer::linked(built.elements, version, config)
+        .map_err(|e| format!("cannot link or build: {e}"))?;
+    check_linkage(&x, version)?;
+    let cost = x.linkage().cost;
+    x.start().map_err(|e| format!("cannot start: {e}"))?;
+    let summary = x
+        .wait_timeout(WATCHDOG)
+        .map_err(|e| format!("hang: no DONE within {WATCHDOG:?}: {e}"))?;
+    Ok((summary, built.buffer.map(|b| b.contents()), cost))
+}
+
+fn check_linkage(x: &Xfer, version: TableVersion) -> Result<(), String> {
+    let mechs = x.mechs();
+    let mut prev = Mech::None;
+    for (i, (input, output)) in mechs.iter().enumerate() {
+        if *input != prev {
+            return Err(format!(
+                "linkage broken at element {i}: takes {input} but receives {prev}"
+            ));
+        }
+        prev = *output;
+    }
+    if prev != Mech::None {
+        return Err(format!("linkage ends in {prev}, not NONE"));
+    }
+    let model = version.cost_model();
+    let sum: u32 = x
+        .linkage()
+        .steps
+        .iter()
+        .map(|s| model.pair_cost(&s.pair) + s.glue.map_or(0, |g| model.pair_cost(&g)))
+        .sum();
+    if sum != x.linkage().cost {
+        return Err(format!(
+            "linkage cost {} is not the sum of its pairs ({sum})",
+            x.linkage().cost
+        ));
+    }
+    Ok(())
+}
+
+/// Runs one case and checks every property in the module doc.
+///
+/// # Errors
+/// The first broken property.
+pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
+    let version: TableVersion = case.tables.parse().map_err(|e| format!("{e}"))?;
+    let last = case.elements.len() - 1;
+    let source_chain = format!("{} -> buffer", case.elements[0]);
+    let (_, source, _) = run(&source_chain, TableVersion::V3_5, XferConfig::default())?;
+    let source = source.ok_or("source-only run produced no buffer")?;
+    if source.len() as u64 != case.size() {
+        return Err(format!(
+            "source produced {} bytes, asked for {}",
+            source.len(),
+            case.size()
+        ));
+    }
+    let expected = model_output(&case.elements, &source).ok_or("chain outside the model")?;
+    if version == TableVersion::V3_3 && case.elements.iter().any(|e| e == "crc") {
+        // filter-crc first appeared in Amanda 3.5: the chain must be refused with a typed error.
+        return match run(&case.chain(), version, XferConfig::default()) {
+            Err(e) if e.contains("(crc) does not exist in the Amanda 3.3 tables") => {
+                Ok(CaseStats {
+                    executed: 1,
+                    bytes: 0,
+                })
+            }
+            Err(e) => Err(format!("expected the 3.3 linker to refuse crc, got: {e}")),
+            Ok(_) => Err("the 3.3 linker accepted filter-crc, which 3.3 does not have".into()),
+        };
+    }
+    let config = XferConfig {
+        buffer_size: case.buffer_size,
+        faults: Faults {
+            max_read: case.max_read,
+            max_write: case.max_write,
+            cancel_after: case.cancel_after,
+            error_at: case.error_at.as_ref().map(|(e, b)| ErrorAt {
+                element: e.clone(),
+                byte: *b,
+            }),
+        },
+        ..XferConfig::default()
+    };
+    let (summary, output, _) = run(&case.chain(), version, config)?;
+    let faulty = case.error_at.is_some() || case.cancel_after.is_some();
+    let count = |k: fn(&MsgKind) -> bool| summary.messages.iter().filter(|m| k(&m.kind)).count();
+    if count(|k| *k == MsgKind::Done) != 1
+        || summary.messages.last().map(|m| &m.kind) != Some(&MsgKind::Done)
+    {
+        return Err(format!(
+            "message stream must end in exactly one DONE: {:?}",
+            summary.messages
+        ));
+    }
+    if !summary.leaks.is_clean() {
+        return Err(format!("leaked resources: {}", summary.leaks));
+    }
+    let errors = count(|k| matches!(k, MsgKind::Error(_)));
+    let cancels = count(|k| *k == MsgKind::Cancel);
+    match summary.status {
+        Status::Done if errors + cancels > 0 => {
+            return Err(format!(
+                "done, yet {errors} ERROR and {cancels} CANCEL messages"
+            ));
+        }
+        Status::Done => {}
+        _ if !faulty => {
+            return Err(format!(
+                "status {} without any injected fault: {:?}",
+                summary.status, summary.errors
+            ));
+        }
+        Status::Failed => {
+            let (victim, _) = case
+                .error_at
+                .as_ref()
+                .ok_or("failed although only a cancel was injected")?;
+            if !summary.errors.iter().any(|e| e.elt.name == *victim) {
+                return Err(format!(
+                    "failed, but no error from the faulty element {victim}: {:?}",
+                    summary.errors
+                ));
+            }
+            if cancels == 0 {
+                return Err("an ERROR was not followed by a CANCEL".into());
+            }
+        }
+        Status::Cancelled if cancels == 0 => {
+            return Err("cancelled without a CANCEL message".into());
+        }
+        Status::Cancelled => {}
+    }
+    if case.elements[last] == "buffer" {
+        let got = output.ok_or("buffer destination produced no handle")?;
+        let complete = summary.status == Status::Done;
+        if complete && got != expected {
+            return Err(format!(
+                "output differs from the model: {} bytes, expected {}{}",
+                got.len(),
+                expected.len(),
+                first_diff(&got, &expected)
+            ));
+        }
+        if !complete && !expected.starts_with(&got) {
+            return Err(format!(
+                "partial output is not a prefix of the model's output{}",
+                first_diff(&got, &expected)
+            ));
+        }
+    }
+    Ok(CaseStats {
+        executed: 2,
+        bytes: case.size(),
+    })
+}
+
+fn first_diff(a: &[u8], b: &[u8]) -> String {
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        Some(i) => format!(
+            " (first difference at byte {i}: {:#04x} vs {:#04x})",
+            a[i], b[i]
+        ),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_applies_xor_and_tr_and_ignores_identity_filters() {
+        let chain: Vec<String> = [
+            "memory",
+            "xor:0x01",
+            "crc",
+            "process:tr a-z A-Z",
+            "process:cat",
+            "buffer",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(model_output(&chain, b"`a").unwrap(), b"A`".to_vec());
+        let unknown: Vec<String> = ["memory", "process:rev", "buffer"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(model_output(&unknown, b"ab"), None);
+    }
+
+    #[test]
+    fn generation_is_deterministic_and_sizes_are_rewritten_exactly() {
+        assert_eq!(XferTarget.generate(Seed(9)), XferTarget.generate(Seed(9)));
+        let c = XferCase {
+            elements: vec!["random:100,seed=3".into(), "null".into()],
+            tables: "3.5".into(),
+            buffer_size: 32768,
+            max_read: None,
+            max_write: None,
+            cancel_after: None,
+            error_at: None,
+        };
+        assert_eq!(c.size(), 100);
+        assert_eq!(c.with_size(7).elements[0], "random:7,seed=3");
+    }
+}
