@@ -7,7 +7,8 @@
 //! is killed (SIGKILL): unlike Amanda, which leaves a child alone when it
 //! expects an EOF, a child program cannot be trusted to reach one. Its
 //! stdout then closes, which is the EOF downstream sees. Children are always
-//! reaped.
+//! reaped. A child killed by SIGPIPE is not an error: its reader stopped
+//! early on purpose (shells treat `cat | head` the same way).
 
 use std::io::Read as _;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -141,7 +142,9 @@ impl Element for ProcessFilter {
             let status = child.wait();
             cx.registry().child_reaped();
             match status {
-                Ok(s) if s.success() => {}
+                // Killed by SIGPIPE: its reader stopped early on purpose (as
+                // with `cat | head`); the reader reports any real failure.
+                Ok(s) if s.success() || s.signal() == Some(Signal::SIGPIPE as i32) => {}
                 Ok(_) | Err(_) if cx.cancel_requested() => {}
                 Ok(s) => {
                     let text = String::from_utf8_lossy(&kept);

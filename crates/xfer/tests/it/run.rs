@@ -885,3 +885,19 @@ fn it_rejects_a_linkage_that_does_not_fit_the_chain() {
     let err = Xfer::new(chain, &Linkage { steps, cost: 0 }, XferConfig::default()).expect_err("mismatch");
     assert!(matches!(err, Error::BadLinkage(_)), "{err}");
 }
+
+#[test]
+fn it_child_killed_by_sigpipe_behind_an_early_reader_is_not_an_error() {
+    require("head", "coreutils");
+    let (b, h) = buffer();
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(20 << 20, 12)),
+        Box::new(ProcessFilter::new(["cat"])),
+        Box::new(ProcessFilter::new(["head", "-c", "5000"])),
+        b,
+    ];
+    let s = run_default(chain);
+    assert_done(&s);
+    assert_eq!(h.contents(), model_random(12, 5000));
+    assert_eq!(s.leaks.children_reaped, 2);
+}
