@@ -19,7 +19,7 @@ use reelcheck_tape::device::{
 use reelcheck_tape::header::{DumpHeader, FileType, Header};
 use reelcheck_tape::vfs::VfsDevice;
 
-const INSTALL: &str = "apt-get install amanda-common amanda-server amanda-client";
+const INSTALL: &str = "apt-get install amanda-server amanda-client amanda-common";
 
 // ---- finding and running the real programs ---------------------------------------------
 
