@@ -175,6 +175,8 @@ pub(crate) async fn handle<R, W>(
         if after.1 != before.1 || (before.0 == 0 && after.0 > 0) {
             deadline = Instant::now() + ctx.read_timeout;
         }
+        // Lines of this read's results go to the writer as one job.
+        let mut lines = LineBatch::default();
         while let Some(event) = session.poll_event() {
             match event {
                 session::ServerEvent::Identified { candidate } => {
@@ -190,6 +192,7 @@ pub(crate) async fn handle<R, W>(
                                 reason: RejectReason::StaleTimestamp { age },
                                 host: Some(result.host.clone()),
                             });
+                            lines.submit(&ctx.writer).await;
                             emit(ServerEvent::ConnectionClosed {
                                 peer,
                                 reason: CloseReason::Rejected,
@@ -226,7 +229,19 @@ pub(crate) async fn handle<R, W>(
                         });
                         continue;
                     }
-                    let job = make_job(settings, &result);
+                    let now = unix_now();
+                    let submitted = if settings.writer.check_result_path.is_some() {
+                        // Keep the order: earlier lines first, then this file.
+                        lines.submit(&ctx.writer).await
+                            && ctx
+                                .writer
+                                .submit(checkresult_job(settings, &result, now))
+                                .await
+                    } else {
+                        cmdfile::write_command_line(&mut lines.bytes, &result, now);
+                        lines.count += 1;
+                        true
+                    };
                     emit(ServerEvent::ResultAccepted {
                         peer,
                         host: result.host,
@@ -235,7 +250,7 @@ pub(crate) async fn handle<R, W>(
                         output: result.output,
                     });
                     results += 1;
-                    if !ctx.writer.submit(job).await {
+                    if !submitted {
                         // The writer only stops after shutdown; nothing more can be kept.
                         emit(ServerEvent::ConnectionClosed {
                             peer,
@@ -259,6 +274,7 @@ pub(crate) async fn handle<R, W>(
                     });
                 }
                 session::ServerEvent::Closed { reason, .. } => {
+                    lines.submit(&ctx.writer).await;
                     let (reason, discarded) = match reason {
                         session::CloseReason::Eof { leftover } if io_error => {
                             (CloseReason::IoError, leftover)
@@ -280,6 +296,36 @@ pub(crate) async fn handle<R, W>(
                 }
             }
         }
+        if !lines.submit(&ctx.writer).await {
+            emit(ServerEvent::ConnectionClosed {
+                peer,
+                reason: CloseReason::Shutdown,
+                results,
+                discarded: 0,
+            });
+            return;
+        }
+    }
+}
+
+/// Command-file lines accumulated from one read.
+#[derive(Default)]
+struct LineBatch {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+impl LineBatch {
+    /// Hands the lines to the writer; `false` once the writer has stopped.
+    async fn submit(&mut self, writer: &WriterHandle) -> bool {
+        if self.count == 0 {
+            return true;
+        }
+        let job = Job::Lines {
+            bytes: std::mem::take(&mut self.bytes),
+            count: std::mem::take(&mut self.count),
+        };
+        writer.submit(job).await
     }
 }
 
@@ -299,18 +345,13 @@ fn now32_of_now() -> u32 {
     unix_now() as u32
 }
 
-/// The writer job for an accepted result, formatted at acceptance time.
-fn make_job(settings: &Settings, result: &CheckResult) -> Job {
-    let now = unix_now();
+/// The checkresult job for an accepted result, formatted at acceptance time.
+fn checkresult_job(settings: &Settings, result: &CheckResult, now: u64) -> Job {
     let line = cmdfile::command_line(result, now);
-    if settings.writer.check_result_path.is_some() {
-        let file = cmdfile::checkresult_file(
-            result,
-            i64::try_from(now).unwrap_or(i64::MAX),
-            settings.utc_offset_secs,
-        );
-        Job::CheckResult { file, line }
-    } else {
-        Job::Line(line)
-    }
+    let file = cmdfile::checkresult_file(
+        result,
+        i64::try_from(now).unwrap_or(i64::MAX),
+        settings.utc_offset_secs,
+    );
+    Job::CheckResult { file, line }
 }

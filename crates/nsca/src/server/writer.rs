@@ -97,8 +97,13 @@ impl SpoolConfig {
 /// One unit of work for the writer.
 #[derive(Debug)]
 pub enum Job {
-    /// A command-file line, ending in `\n`.
-    Line(Vec<u8>),
+    /// Complete command-file lines, each ending in `\n`.
+    Lines {
+        /// The lines.
+        bytes: Vec<u8>,
+        /// How many lines `bytes` holds.
+        count: usize,
+    },
     /// A checkresult file's content, and the command-file line to use if it fails.
     CheckResult {
         /// The checkresult file content.
@@ -258,7 +263,10 @@ impl Writer {
         let mut flushes = Vec::new();
         for job in jobs.drain(..) {
             match job {
-                Job::Line(line) => self.push_line(&line),
+                Job::Lines { bytes, count } => {
+                    self.pending.extend_from_slice(&bytes);
+                    self.pending_lines += count;
+                }
                 Job::CheckResult { file, line } => {
                     let dir = self.config.check_result_path.clone();
                     match dir {
@@ -332,7 +340,10 @@ impl Writer {
             }
             Err((written, error)) => {
                 let written = written.min(self.pending.len());
-                let lines_done = self.pending[..written].iter().filter(|&&b| b == b'\n').count();
+                let lines_done = self.pending[..written]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
                 self.pending.drain(..written);
                 self.pending_lines = self.pending_lines.saturating_sub(lines_done);
                 if lines_done > 0 {

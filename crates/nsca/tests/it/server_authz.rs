@@ -314,3 +314,37 @@ fn it_refuses_to_start_with_an_authz_method_that_cannot_be_used() {
     assert!(msg.contains("line 2") && msg.contains("cast-256"), "{msg}");
     assert_eq!(err.exit_code(), 2);
 }
+
+#[tokio::test(start_paused = true)]
+async fn it_drops_spoofed_host_names_in_strict_mode_and_keeps_the_connection() {
+    // strict_mode_spoofing=1: the claimed host must resolve to the client's address.
+    // Numeric host names keep the test off DNS.
+    let mut setup = Setup::new(1);
+    setup.extra = "strict_mode_spoofing=1\n".to_owned();
+    let mut s = start(setup).await;
+    send_all(
+        s.addr,
+        1,
+        "secretpw",
+        &[
+            svc("10.9.9.9", "s", 0, "spoofed"),
+            svc("127.0.0.1", "s", 0, "genuine"),
+        ],
+    )
+    .await;
+    let e = s
+        .wait_for("dropped", |e| {
+            matches!(e, ServerEvent::StrictModeDropped { .. })
+        })
+        .await;
+    assert_eq!(e.to_string(), "result dropped by strict mode host=10.9.9.9");
+    s.wait_written(1).await;
+    s.stop().await;
+    assert_eq!(
+        s.lines(),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;127.0.0.1;s;0;genuine"]
+    );
+    assert!(s.log_text().iter().any(|l| {
+        l.starts_with("Strict mode - dropped check for 10.9.9.9 due to non-matching host name.")
+    }));
+}
