@@ -136,6 +136,28 @@ fn case_recorded_linkage(
     "Random -(PULL_BUFFER)-> Glue -(DIRECTTCP_CONNECT)-> DestDirectTcpListen",
     0x201
 )]
+// Holding's MEM_RING (1 op, 1 thread) straight into DestHolding's MEM_RING (1 op, 1 thread)
+// beats PULL_STATIC + glue PULL_STATIC->SHM_RING + SHM_RING (0x30002).
+#[case::derived35_holding_to_holding(
+    V3_5,
+    &[E::SourceHolding, E::DestHolding],
+    "SourceHolding -(MEM_RING)-> DestHolding",
+    0x20002
+)]
+// MEM_RING 0x10001 + splitter MEM_RING (1 op, 2 threads, 1 alloc) 0x10102.
+#[case::derived35_holding_to_taper_splitter(
+    V3_5,
+    &[E::SourceHolding, E::DestTaperSplitter],
+    "SourceHolding -(MEM_RING)-> DestTaperSplitter",
+    0x20103
+)]
+// A DirectTCP-capable device offers DIRECTTCP_CONNECT for 1 thread, no glue.
+#[case::derived35_recovery_directtcp(
+    V3_5,
+    &[E::SourceRecovery { directtcp: true }, E::DestDirectTcpListen],
+    "SourceRecovery -(DIRECTTCP_CONNECT)-> DestDirectTcpListen",
+    0x1
+)]
 fn case_derived_linkage(
     #[case] v: TableVersion,
     #[case] chain: &[AmandaElement],
