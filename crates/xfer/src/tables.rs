@@ -339,12 +339,13 @@ pub fn cost_model_for_glue(glue: &[MechPair]) -> CostModel {
     }
 }
 
-/// A human-readable listing of an element's pairs and costs in release `v`.
+/// A human-readable listing of an element's pairs and costs in release `v`
+/// (no `nalloc` column for 3.3, whose tables have none).
 ///
 /// ```text
 /// Random (xfer-src/source-random.c), Amanda 3.5:
-///   NONE -> PULL_BUFFER          ops 1 nalloc 1 threads 0  cost 0x10100
-///   NONE -> PULL_BUFFER_STATIC   ops 1 nalloc 0 threads 0  cost 0x10000
+///   NONE -> PULL_BUFFER                      ops 1 nalloc 1 threads 0  cost 0x10100
+///   NONE -> PULL_BUFFER_STATIC               ops 1 nalloc 0 threads 0  cost 0x10000
 /// ```
 pub fn describe(elt: AmandaElement, v: TableVersion) -> String {
     let mut out = String::new();
@@ -386,12 +387,14 @@ pub fn describe_glue(v: TableVersion) -> String {
 
 fn describe_pair(out: &mut String, pair: &MechPair, model: CostModel) {
     let mechs = format!("{} -> {}", pair.input, pair.output);
+    let _ = write!(out, "  {:<40} ops {}", mechs, pair.ops_per_byte);
+    // 3.3 tables have no allocation column.
+    if model == CostModel::V3_5 {
+        let _ = write!(out, " nalloc {}", pair.nalloc);
+    }
     let _ = write!(
         out,
-        "  {:<40} ops {} nalloc {} threads {}  cost {:#x}",
-        mechs,
-        pair.ops_per_byte,
-        pair.nalloc,
+        " threads {}  cost {:#x}",
         pair.nthreads,
         pair.cost(model)
     );
