@@ -77,7 +77,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     let report = match args.kind {
         FuzzKind::Xfer => campaign(&fuzz::xfer::XferTarget, &seeds, &config),
     };
-    println!(
+    outln!(
         "fuzz {}: {} cases, {} executions, {} bytes, {} failures in {:.1} s ({:.0} cases/s){}",
         report.target,
         report.cases,

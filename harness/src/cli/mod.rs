@@ -25,6 +25,9 @@ enum Command {
     Replay(ReplayArgs),
     /// Run a fuzz campaign; a failure is shrunk and written as a scenario to replay.
     Fuzz(fuzz::FuzzArgs),
+    /// Transfers: link and run a chain from a one-line spec, describe elements.
+    #[command(subcommand)]
+    Xfer(xfer::XferCmd),
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,7 +58,29 @@ struct ReplayArgs {
     trace: bool,
 }
 
+/// `println!` that ends the process quietly when stdout is a closed pipe
+/// (`reelcheck ... | head`), instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(&format!($($arg)*))
+    };
+}
+
+/// Writes one line to stdout; a closed pipe ends the process with status 0.
+pub(crate) fn write_stdout(line: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("reelcheck: cannot write to stdout: {e}");
+        std::process::exit(2);
+    }
+}
+
 mod fuzz;
+mod xfer;
 
 /// Runs a parsed command line.
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -63,6 +88,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(args) => run(args),
         Command::Replay(args) => replay(args),
         Command::Fuzz(args) => fuzz::run(args),
+        Command::Xfer(cmd) => xfer::run(cmd),
     }
 }
 
@@ -83,7 +109,7 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         golden: args.golden,
     };
     let records = runner::replay_all(&files, &layout);
-    print!("{}", report::table(&records));
+    outln!("{}", report::table(&records).trim_end());
     for path in &args.report {
         report::write(path, &records)?;
         eprintln!("report written to {}", path.display());
@@ -98,23 +124,26 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     let replayed = runner::replay(&args.file, &layout);
     let r = &replayed.record;
     if let Some(s) = &replayed.scenario {
-        println!(
+        outln!(
             "scenario {}/{} seed={}: {}",
-            s.header.kind, s.header.name, s.header.seed, s.header.about
+            s.header.kind,
+            s.header.name,
+            s.header.seed,
+            s.header.about
         );
     }
     if args.trace
         && let Some(o) = &replayed.outcome
     {
-        print!("{}", o.trace.render());
+        outln!("{}", o.trace.render().trim_end());
     }
     for (k, v) in &r.figures {
-        println!("{k} = {v}");
+        outln!("{k} = {v}");
     }
     for reason in &r.reasons {
-        println!("FAIL: {reason}");
+        outln!("FAIL: {reason}");
     }
-    println!(
+    outln!(
         "verdict: {} (trace sha256 {})",
         r.verdict.to_uppercase(),
         if r.trace_hash.is_empty() {

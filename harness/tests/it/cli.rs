@@ -117,3 +117,54 @@ fn it_has_help_on_every_command() {
         );
     }
 }
+
+#[test]
+fn it_xfer_run_links_runs_and_reports_a_chain() {
+    let dir = setup();
+    let out = reelcheck(
+        dir.path(),
+        &["xfer", "run", "pattern:100KiB -> xor:0x5a -> null"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("Final linkage: pattern -(PULL_BUFFER_STATIC)-> xor"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("done: 102400 bytes"), "{stdout}");
+    let bad = reelcheck(
+        dir.path(),
+        &["xfer", "run", "pattern:1KiB -> bogus -> null"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("element 1 `bogus`"),
+        "{bad:?}"
+    );
+}
+
+#[test]
+fn it_xfer_run_filters_stdin_to_stdout() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reelcheck"))
+        .args(["xfer", "run", "- -> process:tr a-z A-Z -> -"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"hello, tape\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert_eq!(out.stdout, b"HELLO, TAPE\n");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Final linkage"),
+        "figures go to stderr"
+    );
+}
