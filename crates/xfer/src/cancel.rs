@@ -14,7 +14,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use nix::fcntl::{FcntlArg, OFlag, fcntl};
+use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
 use serde::{Deserialize, Serialize};
 
 /// Per-transfer counters of resources created and released.
@@ -55,7 +55,11 @@ impl Registry {
     }
 
     /// Takes ownership of `fd`, counting it open until the [`TrackedFd`] drops.
+    /// The fd is marked close-on-exec, so no child process inherits it.
     pub fn track(self: &Arc<Self>, fd: OwnedFd) -> TrackedFd {
+        // Adopted fds may lack FD_CLOEXEC; a leaked copy in an unrelated child
+        // would hold a pipe open and delay EOF. Failure leaves the flag as it was.
+        let _ = fcntl(&fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC));
         self.fds_opened.fetch_add(1, Ordering::SeqCst);
         TrackedFd { fd: Some(fd), registry: Arc::clone(self), runtime_pipe: false }
     }

@@ -792,7 +792,7 @@ fn it_renders_amandas_linkage_for_random_to_null() {
 /// A pipe whose write end a helper thread fills with `data`, then closes.
 fn feeding_pipe(data: Vec<u8>) -> (std::os::fd::OwnedFd, std::thread::JoinHandle<()>) {
     use std::io::Write;
-    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("pipe");
     let t = std::thread::spawn(move || {
         let mut f = std::fs::File::from(w);
         // The reader may stop early when a test cancels; that is not an error here.
@@ -804,7 +804,7 @@ fn feeding_pipe(data: Vec<u8>) -> (std::os::fd::OwnedFd, std::thread::JoinHandle
 /// A pipe whose read end a helper thread drains into a vector.
 fn draining_pipe() -> (std::os::fd::OwnedFd, std::thread::JoinHandle<Vec<u8>>) {
     use std::io::Read;
-    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("pipe");
     let t = std::thread::spawn(move || {
         let mut out = Vec::new();
         std::fs::File::from(r).read_to_end(&mut out).expect("read pipe");
@@ -851,7 +851,7 @@ fn case_fd_to_fd_glue_copies_pipes_and_files(#[case] from_pipe: bool, #[case] to
 #[test]
 fn it_cancel_interrupts_a_glue_blocked_on_a_silent_pipe() {
     // The writer never writes nor closes: only cancel can end the read.
-    let (r, w) = nix::unistd::pipe().expect("pipe");
+    let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("pipe");
     let chain: Vec<Box<dyn Element>> = vec![Box::new(FdSource::from_fd(r)), Box::new(NullDest::new())];
     let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     x.start().expect("start");
@@ -900,4 +900,12 @@ fn it_child_killed_by_sigpipe_behind_an_early_reader_is_not_an_error() {
     assert_done(&s);
     assert_eq!(h.contents(), model_random(12, 5000));
     assert_eq!(s.leaks.children_reaped, 2);
+}
+
+#[test]
+fn it_transfers_and_summaries_can_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<Xfer>();
+    send::<Summary>();
+    send::<reelcheck_xfer::xfer::Canceller>();
 }
