@@ -7,16 +7,65 @@
 //! been received, so [`Cfb8::decrypt`] builds the registers for a whole batch of positions and
 //! encrypts them with one `encrypt_blocks` call, which lets AES-NI pipeline the rounds.
 
-use cipher::{Block, BlockCipherEncrypt};
+use cipher::array::{Array, ArraySize};
+use cipher::typenum::Unsigned;
+use cipher::{
+    Block, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser,
+};
 
-/// Positions decrypted per `encrypt_blocks` call.
-const BATCH: usize = 128;
+/// Positions decrypted per `encrypt_blocks` call (rounded up to the backend's parallelism).
+const BATCH: usize = 240;
 
 /// A CFB-8 stream: one block cipher and the current shift register.
 pub(crate) struct Cfb8<C: BlockCipherEncrypt> {
     cipher: C,
     reg: Block<C>,
     scratch: Vec<Block<C>>,
+    window: Vec<u8>,
+    /// Blocks the backend encrypts in parallel; batches are padded to a multiple of it so no
+    /// block goes through the one-at-a-time path.
+    par: usize,
+}
+
+/// Reads the backend's parallel block count.
+struct ParProbe<'a, BS> {
+    out: &'a mut usize,
+    _bs: std::marker::PhantomData<BS>,
+}
+
+impl<BS: ArraySize> BlockSizeUser for ParProbe<'_, BS> {
+    type BlockSize = BS;
+}
+
+impl<BS: ArraySize> BlockCipherEncClosure for ParProbe<'_, BS> {
+    fn call<B: BlockCipherEncBackend<BlockSize = BS>>(self, _backend: &B) {
+        *self.out = B::ParBlocksSize::USIZE;
+    }
+}
+
+/// Serial CFB-8 encryption inside one backend call (no per-byte dispatch).
+struct EncryptSerial<'a, BS: ArraySize> {
+    reg: &'a mut Array<u8, BS>,
+    buf: &'a mut [u8],
+}
+
+impl<BS: ArraySize> BlockSizeUser for EncryptSerial<'_, BS> {
+    type BlockSize = BS;
+}
+
+impl<BS: ArraySize> BlockCipherEncClosure for EncryptSerial<'_, BS> {
+    fn call<B: BlockCipherEncBackend<BlockSize = BS>>(self, backend: &B) {
+        let bs = BS::USIZE;
+        let mut tmp = Array::<u8, BS>::default();
+        for b in self.buf.iter_mut() {
+            tmp.clone_from(self.reg);
+            backend.encrypt_block((&mut tmp).into());
+            let c = *b ^ tmp[0];
+            *b = c;
+            self.reg.copy_within(1.., 0);
+            self.reg[bs - 1] = c;
+        }
+    }
 }
 
 impl<C: BlockCipherEncrypt> Cfb8<C> {
@@ -24,49 +73,54 @@ impl<C: BlockCipherEncrypt> Cfb8<C> {
     pub(crate) fn new(cipher: C, iv: &[u8]) -> Self {
         let mut reg = Block::<C>::default();
         reg.copy_from_slice(iv);
+        let mut par = 1;
+        cipher.encrypt_with_backend(ParProbe {
+            out: &mut par,
+            _bs: std::marker::PhantomData,
+        });
         Self {
             cipher,
             reg,
             scratch: Vec::new(),
+            window: Vec::new(),
+            par: par.max(1),
         }
     }
 
-    /// Encrypts `buf` in place, one block-cipher call per byte.
+    /// Encrypts `buf` in place (inherently serial: one block-cipher call per byte).
     pub(crate) fn encrypt(&mut self, buf: &mut [u8]) {
-        let bs = self.reg.len();
-        let mut tmp = Block::<C>::default();
-        for b in buf.iter_mut() {
-            tmp.clone_from(&self.reg);
-            self.cipher.encrypt_block(&mut tmp);
-            let c = *b ^ tmp[0];
-            *b = c;
-            self.reg.copy_within(1.., 0);
-            self.reg[bs - 1] = c;
-        }
+        self.cipher.encrypt_with_backend(EncryptSerial {
+            reg: &mut self.reg,
+            buf,
+        });
     }
 
     /// Decrypts `buf` in place, batching the block-cipher calls.
     pub(crate) fn decrypt(&mut self, buf: &mut [u8]) {
         let bs = self.reg.len();
-        if self.scratch.len() != BATCH {
-            self.scratch = vec![Block::<C>::default(); BATCH];
+        let batch = BATCH.next_multiple_of(self.par);
+        if self.scratch.len() != batch {
+            self.scratch = vec![Block::<C>::default(); batch];
         }
         // window = register ‖ ciphertext of this chunk; block j is window[j..j + bs].
-        let mut window = [0u8; 32 + BATCH];
-        debug_assert!(bs <= 32);
-        for chunk in buf.chunks_mut(BATCH) {
+        let mut window = std::mem::take(&mut self.window);
+        window.resize(bs + batch, 0);
+        for chunk in buf.chunks_mut(batch) {
             let n = chunk.len();
             window[..bs].copy_from_slice(&self.reg);
             window[bs..bs + n].copy_from_slice(chunk);
             for (j, block) in self.scratch[..n].iter_mut().enumerate() {
                 block.copy_from_slice(&window[j..j + bs]);
             }
-            self.cipher.encrypt_blocks(&mut self.scratch[..n]);
+            // Blocks n..padded hold stale registers; their output is ignored.
+            let padded = n.next_multiple_of(self.par).min(batch);
+            self.cipher.encrypt_blocks(&mut self.scratch[..padded]);
             for (p, block) in chunk.iter_mut().zip(&self.scratch[..n]) {
                 *p ^= block[0];
             }
             self.reg.copy_from_slice(&window[n..n + bs]);
         }
+        self.window = window;
     }
 
     /// Decrypts `buf` in place one byte at a time (reference for tests and benches).
