@@ -140,6 +140,11 @@ impl<'a> Cx<'a> {
         self.chain.shared.config.buffer_size.max(1)
     }
 
+    /// Bytes a glue thread moves per fd syscall (at least [`Cx::buffer_size`]).
+    pub fn io_chunk(&self) -> usize {
+        self.chain.shared.config.io_chunk.max(self.buffer_size())
+    }
+
     /// Pipe buffer size glue asks the kernel for.
     pub fn pipe_size(&self) -> usize {
         self.chain.shared.config.pipe_size

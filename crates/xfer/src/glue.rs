@@ -461,7 +461,7 @@ fn fd_to_fd(cx: &Cx<'_>, read_fd: Option<TrackedFd>, write_fd: Option<TrackedFd>
         fdio::splice_copy(&r, &w, chunk, token, |n| cx.account(down, n))
     };
     if let Ok(Spliced::Unsupported) = outcome {
-        let buf = cx.read_cap(cx.buffer_size());
+        let buf = cx.read_cap(cx.io_chunk());
         outcome = fdio::copy_loop(&r, &w, buf, cx.write_cap(buf), token, |n| cx.account(down, n)).map(Spliced::Done);
     }
     match outcome {
@@ -483,7 +483,7 @@ fn fd_to_fd(cx: &Cx<'_>, read_fd: Option<TrackedFd>, write_fd: Option<TrackedFd>
 
 fn fd_to_push(cx: &Cx<'_>, read_fd: Option<TrackedFd>, stat: bool) {
     let me = cx.index();
-    let size = cx.read_cap(cx.buffer_size());
+    let size = cx.read_cap(cx.io_chunk());
     let mut reused = if stat { vec![0u8; size] } else { Vec::new() };
     let mut at_eof = read_fd.is_none();
     if let Some(r) = &read_fd {
@@ -564,7 +564,7 @@ fn drain_upstream(cx: &Cx<'_>, stat: bool) {
 
 fn pull_to_fd(cx: &Cx<'_>, write_fd: Option<TrackedFd>, stat: bool) {
     let down = cx.downstream();
-    let mut buf = vec![0u8; if stat { cx.read_cap(cx.buffer_size()) } else { 0 }];
+    let mut buf = vec![0u8; if stat { cx.read_cap(cx.io_chunk()) } else { 0 }];
     let mut at_eof = false;
     let mut w = write_fd;
     loop {

@@ -32,6 +32,8 @@ use crate::tables::{self, TableVersion};
 
 /// Glue's default buffer size (Amanda's `GLUE_BUFFER_SIZE`).
 pub const DEFAULT_BUFFER_SIZE: usize = 32 * 1024;
+/// Default bytes per syscall for glue threads' fd IO.
+pub const DEFAULT_IO_CHUNK: usize = 128 * 1024;
 /// Pipe buffer size glue asks for with `F_SETPIPE_SZ`.
 pub const DEFAULT_PIPE_SIZE: usize = 1024 * 1024;
 
@@ -155,9 +157,13 @@ pub struct ErrorAt {
 
 /// How a transfer runs.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct XferConfig {
     /// Buffer size for glue and sources (default 32 KiB).
     pub buffer_size: usize,
+    /// Bytes a glue thread moves per syscall on its fd side, and so the size of
+    /// the buffers it reads from an fd and pushes (default 128 KiB; at least `buffer_size`).
+    pub io_chunk: usize,
     /// Pipe buffer size for pipes glue creates (default 1 MiB; refused sizes fall back silently).
     pub pipe_size: usize,
     /// Fault hooks.
@@ -166,7 +172,12 @@ pub struct XferConfig {
 
 impl Default for XferConfig {
     fn default() -> Self {
-        XferConfig { buffer_size: DEFAULT_BUFFER_SIZE, pipe_size: DEFAULT_PIPE_SIZE, faults: Faults::default() }
+        XferConfig {
+            buffer_size: DEFAULT_BUFFER_SIZE,
+            io_chunk: DEFAULT_IO_CHUNK,
+            pipe_size: DEFAULT_PIPE_SIZE,
+            faults: Faults::default(),
+        }
     }
 }
 
