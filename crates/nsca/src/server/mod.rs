@@ -9,7 +9,7 @@
 //! `--inetd` handles exactly one connection on standard input/output and exits.
 //!
 //! Structure: each connection is a task running [`crate::session::ServerSession`]
-//! ([`conn`]); accepted results go through a bounded channel to the single
+//! (the private `conn` module); accepted results go through a bounded channel to the single
 //! [`writer`] task, the only code that touches the command file; everything that
 //! happens is a typed [`events::ServerEvent`], logged by [`log`] with 2.10's texts
 //! and optionally sent to an observer channel.

@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use nix::fcntl::OFlag;
+use nix::fcntl::{Flock, FlockArg, OFlag};
 use tokio::sync::{mpsc, oneshot};
 
 use super::events::{ServerEvent, Sink};
@@ -389,15 +389,16 @@ impl Writer {
             return;
         }
         let bytes = &self.pending;
-        let result = OpenOptions::new()
-            .append(true)
-            .create(true)
-            .mode(0o600)
-            .open(&self.spool.path)
-            .and_then(|mut f| {
+        let result = lock_spool(&self.spool.path, true).and_then(|locked| match locked {
+            Some(mut f) => {
                 f.write_all(bytes)?;
                 f.sync_data()
-            });
+            }
+            None => Err(std::io::Error::new(
+                ErrorKind::NotFound,
+                "spool file vanished",
+            )),
+        });
         match result {
             Ok(()) => {
                 let count = self.pending_lines;
@@ -424,21 +425,21 @@ impl Writer {
 
     /// Writes the spool file's content to the command file and empties it.
     fn deliver_spool(&mut self) -> Result<(), std::io::Error> {
+        // Locked, so that other server processes (inetd) sharing the spool neither
+        // append while it is being emptied nor deliver the same lines twice.
+        let Some(mut locked) = lock_spool(&self.spool.path, false)? else {
+            self.spooled_lines = 0;
+            return Ok(());
+        };
         let mut bytes = Vec::new();
-        match File::open(&self.spool.path) {
-            Ok(mut f) => {
-                f.read_to_end(&mut bytes)?;
-            }
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
+        locked.read_to_end(&mut bytes)?;
         if bytes.is_empty() {
             self.spooled_lines = 0;
             return Ok(());
         }
         match self.write_target(&bytes) {
             Ok(_) => {
-                truncate(&self.spool.path)?;
+                locked.set_len(0)?;
                 let count = std::mem::take(&mut self.spooled_lines)
                     .max(bytes.iter().filter(|&&b| b == b'\n').count());
                 self.emit(ServerEvent::SpoolDrained { count });
@@ -574,11 +575,39 @@ fn count_lines_in(path: &Path) -> usize {
         .unwrap_or(0)
 }
 
-fn truncate(path: &Path) -> std::io::Result<()> {
-    OpenOptions::new().write(true).open(path)?.set_len(0)
+/// Opens the spool file and takes an exclusive `flock` on it.
+///
+/// `None` when it does not exist and `create` is false. A process that waited for
+/// the lock while the file was replaced (see [`replace_file`]) retries on the new one.
+fn lock_spool(path: &Path, create: bool) -> std::io::Result<Option<Flock<File>>> {
+    use std::os::unix::fs::MetadataExt;
+    for _ in 0..16 {
+        let file = match OpenOptions::new()
+            .read(true)
+            .append(true)
+            .create(create)
+            .mode(0o600)
+            .open(path)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound && !create => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let locked = Flock::lock(file, FlockArg::LockExclusive)
+            .map_err(|(_, errno)| std::io::Error::from(errno))?;
+        let same = match (locked.metadata(), std::fs::metadata(path)) {
+            (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+            _ => false,
+        };
+        if same {
+            return Ok(Some(locked));
+        }
+    }
+    Err(std::io::Error::other("spool file keeps being replaced"))
 }
 
-/// Atomically replaces `path` with `bytes` (write to a sibling, then rename).
+/// Atomically replaces `path` with `bytes` (write to a sibling, then rename); the
+/// caller holds the lock of the old file.
 fn replace_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");

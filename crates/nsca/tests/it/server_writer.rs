@@ -403,3 +403,57 @@ async fn it_appends_to_a_regular_command_file_even_without_append_to_file() {
     expected.extend(THREE.iter().map(|s| s.to_string()));
     assert_eq!(s.lines(), expected);
 }
+
+#[tokio::test(start_paused = true)]
+async fn it_shares_one_spool_between_servers_without_losing_or_duplicating() {
+    // Two servers (as several inetd processes would) spool to the same file.
+    let mut setup = Setup::new(1);
+    setup.create_command_file = false;
+    let mut a = start(setup).await;
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut options = ServeOptionsExt::from_running(&a, &log);
+    options.listen = Some(vec!["127.0.0.1:0".parse().expect("addr")]);
+    let (tx, mut b_events) = tokio::sync::mpsc::unbounded_channel();
+    let b = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("second server");
+    let b_addr = b.local_addrs()[0];
+    let b_handle = b.handle();
+    let b_task = tokio::spawn(b.run());
+    send_all(
+        a.addr,
+        1,
+        "secretpw",
+        &[svc("a", "s", 0, "1"), svc("a", "s", 0, "2")],
+    )
+    .await;
+    send_all(
+        b_addr,
+        1,
+        "secretpw",
+        &[svc("b", "s", 0, "1"), svc("b", "s", 0, "2")],
+    )
+    .await;
+    a.wait_for("a spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
+    while let Some(e) = b_events.recv().await {
+        if matches!(e, ServerEvent::Spooled { .. }) {
+            break;
+        }
+    }
+    assert_eq!(read_lines(&a.spool).len(), 4);
+    std::fs::write(&a.cmd, b"").expect("create");
+    a.stop().await;
+    b_handle.shutdown();
+    b_task.await.expect("join").expect("run");
+    let mut lines = a.lines();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "[T] PROCESS_SERVICE_CHECK_RESULT;a;s;0;1",
+            "[T] PROCESS_SERVICE_CHECK_RESULT;a;s;0;2",
+            "[T] PROCESS_SERVICE_CHECK_RESULT;b;s;0;1",
+            "[T] PROCESS_SERVICE_CHECK_RESULT;b;s;0;2",
+        ]
+    );
+    assert_eq!(std::fs::read(&a.spool).expect("spool").len(), 0);
+}
