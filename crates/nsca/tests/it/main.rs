@@ -42,3 +42,5 @@ mod interop_send_nsca;
 mod interop_daemon;
 /// The server as a process: command line, privilege drop, pid file, signals.
 mod server_process;
+/// Syslog output and IV randomness.
+mod server_log;
