@@ -3,10 +3,13 @@
 //! NSCA carries no client identity: a packet only proves that its sender knew the
 //! password and decryption method.
 //! The server therefore identifies a connection's credential by *trial decryption*
-//! of its first packet: every credential the server knows (the `password` and
-//! `decryption_method` of `nsca.cfg`, then each credential named in this file) is
-//! tried on the first packet with a fresh cipher, and each one for which both the
-//! packet version (3) and the CRC-32 check out is a credential of that connection.
+//! of its first packet: the credentials the server knows are tried in order (the
+//! `password` and `decryption_method` of `nsca.cfg`, then each credential named by a
+//! rule that covers the client's address, in file order), each with a fresh cipher,
+//! and the first one for which both the packet version (3) and the CRC-32 check out
+//! is the connection's credential; it decrypts the rest of the connection.
+//! When none does, the packet is rejected and the connection closed, as 2.10 does
+//! with a wrong password.
 //! Every result of the connection is then checked against the rules below, and a
 //! denied result is logged and never written to the command file.
 //!
