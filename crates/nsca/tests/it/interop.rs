@@ -297,3 +297,73 @@ fn it_parses_stdin_exactly_like_the_real_send_nsca(#[case] args: &[&str], #[case
         format!("{} data packet(s) sent to host successfully.\n", want.len())
     );
 }
+
+/// Runs the real send_nsca and ours with the same arguments and stdin; returns both
+/// `(exit code, stdout, stderr)`.
+fn both_send_nsca(args: &[String], stdin: &[u8]) -> [(i32, String, String); 2] {
+    require(SEND_NSCA);
+    let mut child = Command::new(SEND_NSCA)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn send_nsca");
+    // send_nsca may exit before reading its input (usage errors): a broken pipe is expected.
+    let _ = child.stdin.take().expect("stdin").write_all(stdin);
+    let out = child.wait_with_output().expect("reap send_nsca");
+    let real = (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    let argv: Vec<std::ffi::OsString> = std::iter::once(SEND_NSCA.to_string())
+        .chain(args.iter().cloned())
+        .map(Into::into)
+        .collect();
+    let (mut o, mut e) = (Vec::new(), Vec::new());
+    let code = reelcheck_nsca::cli::send_nsca_main(argv, &mut &stdin[..], &mut o, &mut e);
+    let ours = (
+        code,
+        String::from_utf8_lossy(&o).into_owned(),
+        String::from_utf8_lossy(&e).into_owned(),
+    );
+    [real, ours]
+}
+
+#[rstest::rstest]
+#[case::case_cli_no_arguments(&[])]
+#[case::case_cli_help(&["-h"])]
+#[case::case_cli_help_legacy(&["-h", "--legacy-2-7-mode"])]
+#[case::case_cli_version(&["-V"])]
+#[case::case_cli_license(&["-l"])]
+#[case::case_cli_zero_timeout(&["-H", "127.0.0.1", "-to", "0"])]
+#[case::case_cli_stray_argument(&["-H", "127.0.0.1", "extra"])]
+#[case::case_cli_missing_config(&["-H", "127.0.0.1", "-c", "{dir}/missing.cfg"])]
+#[case::case_cli_invalid_method(&["-H", "127.0.0.1", "-c", "{dir}/rc6.cfg"])]
+#[case::case_cli_unknown_option(&["-H", "127.0.0.1", "-c", "{dir}/unknown.cfg"])]
+#[case::case_cli_connection_refused(&["-H", "127.0.0.1", "-p", "{port}", "-c", "{dir}/ok.cfg"])]
+fn it_prints_the_same_messages_and_exit_codes_as_the_real_send_nsca(#[case] args: &[&str]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("rc6.cfg"),
+        "password=x\nencryption_method=13\n",
+    )
+    .expect("cfg");
+    std::fs::write(dir.path().join("unknown.cfg"), "# c\nserver=1\n").expect("cfg");
+    std::fs::write(dir.path().join("ok.cfg"), "password=x\n").expect("cfg");
+    let port = TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            a.replace("{dir}", &dir.path().to_string_lossy())
+                .replace("{port}", &port.to_string())
+        })
+        .collect();
+    let [real, ours] = both_send_nsca(&args, b"h\ts\t0\to");
+    assert_eq!(ours, real);
+}
