@@ -22,7 +22,7 @@ use tokio::time::Instant;
 
 use super::Settings;
 use super::events::{CloseReason, RejectReason, ServerEvent};
-use super::writer::{EventFn, Job, WriterHandle};
+use super::writer::{self, EventFn, Job, WriterHandle};
 use crate::authz::{Action, Credential, Query};
 use crate::cipher::Method;
 use crate::cmdfile;
@@ -192,7 +192,7 @@ pub(crate) async fn handle<R, W>(
                                 reason: RejectReason::StaleTimestamp { age },
                                 host: Some(result.host.clone()),
                             });
-                            lines.submit(&ctx.writer).await;
+                            lines.submit(&ctx, &mut shutdown).await;
                             emit(ServerEvent::ConnectionClosed {
                                 peer,
                                 reason: CloseReason::Rejected,
@@ -232,11 +232,13 @@ pub(crate) async fn handle<R, W>(
                     let now = unix_now();
                     let submitted = if settings.writer.check_result_path.is_some() {
                         // Keep the order: earlier lines first, then this file.
-                        lines.submit(&ctx.writer).await
-                            && ctx
-                                .writer
-                                .submit(checkresult_job(settings, &result, now))
-                                .await
+                        lines.submit(&ctx, &mut shutdown).await
+                            && hand_over(
+                                &ctx,
+                                &mut shutdown,
+                                checkresult_job(settings, &result, now),
+                            )
+                            .await
                     } else {
                         cmdfile::write_command_line(&mut lines.bytes, &result, now);
                         lines.count += 1;
@@ -274,7 +276,7 @@ pub(crate) async fn handle<R, W>(
                     });
                 }
                 session::ServerEvent::Closed { reason, .. } => {
-                    lines.submit(&ctx.writer).await;
+                    lines.submit(&ctx, &mut shutdown).await;
                     let (reason, discarded) = match reason {
                         session::CloseReason::Eof { leftover } if io_error => {
                             (CloseReason::IoError, leftover)
@@ -296,7 +298,7 @@ pub(crate) async fn handle<R, W>(
                 }
             }
         }
-        if !lines.submit(&ctx.writer).await {
+        if !lines.submit(&ctx, &mut shutdown).await {
             emit(ServerEvent::ConnectionClosed {
                 peer,
                 reason: CloseReason::Shutdown,
@@ -317,7 +319,7 @@ struct LineBatch {
 
 impl LineBatch {
     /// Hands the lines to the writer; `false` once the writer has stopped.
-    async fn submit(&mut self, writer: &WriterHandle) -> bool {
+    async fn submit(&mut self, ctx: &ConnContext, shutdown: &mut watch::Receiver<bool>) -> bool {
         if self.count == 0 {
             return true;
         }
@@ -325,7 +327,21 @@ impl LineBatch {
             bytes: std::mem::take(&mut self.bytes),
             count: std::mem::take(&mut self.count),
         };
-        writer.submit(job).await
+        hand_over(ctx, shutdown, job).await
+    }
+}
+
+/// Queues `job`; when the writer cannot take it (stopped, or stuck through the
+/// shutdown grace time), its lines are logged instead of lost. `false` then.
+async fn hand_over(ctx: &ConnContext, shutdown: &mut watch::Receiver<bool>, job: Job) -> bool {
+    match ctx.writer.submit_unless_stuck(job, shutdown).await {
+        Ok(()) => true,
+        Err(job) => {
+            for line in writer::job_lines(&job) {
+                (ctx.events)(ServerEvent::Undelivered { line });
+            }
+            false
+        }
     }
 }
 

@@ -191,6 +191,12 @@ pub enum ServerEvent {
         /// The OS error.
         error: String,
     },
+    /// A result could be neither written nor spooled (command file and spool both
+    /// failing at shutdown): its line goes to the log, the only place left.
+    Undelivered {
+        /// The command-file line, without its `\n`.
+        line: Vec<u8>,
+    },
     /// Spooled results were delivered to the command file.
     SpoolDrained {
         /// How many results.
@@ -279,6 +285,7 @@ impl fmt::Display for ServerEvent {
             Self::Spooled { count, .. } => write!(f, "{count} result(s) spooled"),
             Self::SpoolFailed { .. } => f.write_str("spool file unavailable"),
             Self::SpoolDrained { count } => write!(f, "{count} spooled result(s) delivered"),
+            Self::Undelivered { .. } => f.write_str("result undelivered (logged)"),
             Self::CheckResultFileFailed { .. } => f.write_str("checkresult file not created"),
             Self::ReloadRequested => f.write_str("reload requested"),
             Self::Reloaded => f.write_str("configuration reloaded"),

@@ -282,6 +282,13 @@ pub fn render(event: &ServerEvent, debug: bool) -> Vec<(Level, String)> {
                 path.display()
             ),
         )),
+        ServerEvent::Undelivered { line } => out.push((
+            Level::Err,
+            format!(
+                "Could not write or spool this check result, logging it instead: {}",
+                lossy(line)
+            ),
+        )),
         ServerEvent::SpoolDrained { count } => out.push((
             Level::Notice,
             format!("Delivered {count} spooled check result(s) to the command file"),

@@ -51,6 +51,9 @@ const PIPE_BUF: usize = 4096;
 /// Jobs taken from the channel per batch.
 const BATCH_JOBS: usize = 4096;
 
+/// How long a connection still waits for a saturated writer once shutdown began.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
 /// Delay between attempts while a FIFO is full.
 const FULL_FIFO_RETRY: Duration = Duration::from_millis(10);
 
@@ -129,6 +132,30 @@ impl WriterHandle {
         self.tx.send(job).await.is_ok()
     }
 
+    /// Queues a job, waiting while the writer is saturated; after `shutdown` turns true
+    /// it waits at most [`SHUTDOWN_GRACE`] more. Gives the job back when it could not
+    /// be queued (the writer stopped, or it stayed saturated through the grace time).
+    pub async fn submit_unless_stuck(
+        &self,
+        job: Job,
+        shutdown: &mut tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), Job> {
+        let give_up = async {
+            let _ = shutdown.wait_for(|stop| *stop).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            permit = self.tx.reserve() => match permit {
+                Ok(permit) => {
+                    permit.send(job);
+                    Ok(())
+                }
+                Err(_) => Err(job),
+            },
+            () = give_up => self.tx.try_send(job).map_err(|e| e.into_inner()),
+        }
+    }
+
     /// Waits until every job submitted before this call is delivered or spooled.
     pub async fn flush(&self) -> bool {
         let (tx, rx) = oneshot::channel();
@@ -137,6 +164,20 @@ impl WriterHandle {
         }
         rx.await.is_ok()
     }
+}
+
+/// The command-file lines a job carries (each without its `\n`).
+pub fn job_lines(job: &Job) -> Vec<Vec<u8>> {
+    let bytes: &[u8] = match job {
+        Job::Lines { bytes, .. } => bytes,
+        Job::CheckResult { line, .. } => line,
+        Job::Reconfigure(_) | Job::Flush(_) => &[],
+    };
+    bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
 }
 
 /// Events go through this callback (logger and observer).
@@ -235,6 +276,14 @@ impl Writer {
                     if !full {
                         self.backoff = (self.backoff * 2).min(self.spool.max_backoff);
                     }
+                    if !can_receive && rx.is_closed() {
+                        // Saturated and every sender gone: take what is queued and finish.
+                        while let Ok(job) = rx.try_recv() {
+                            jobs.push(job);
+                        }
+                        self.handle_batch(&mut jobs);
+                        break;
+                    }
                 }
             }
         }
@@ -247,12 +296,8 @@ impl Writer {
             // Last resort: the log is the only place left.
             let bytes = std::mem::take(&mut self.pending);
             for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-                self.emit(ServerEvent::SpoolFailed {
-                    path: self.spool.path.clone(),
-                    error: format!(
-                        "undelivered check result: {}",
-                        String::from_utf8_lossy(line)
-                    ),
+                self.emit(ServerEvent::Undelivered {
+                    line: line.to_vec(),
                 });
             }
         }

@@ -457,3 +457,48 @@ async fn it_shares_one_spool_between_servers_without_losing_or_duplicating() {
     );
     assert_eq!(std::fs::read(&a.spool).expect("spool").len(), 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn it_logs_results_it_can_neither_write_nor_spool_at_shutdown() {
+    let mut setup = Setup::new(1);
+    setup.create_command_file = false;
+    let dir = tempfile::tempdir().expect("dir");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut options = options(dir.path(), &setup, &log);
+    options.spool = Some(dir.path().join("no-such-dir").join("spool"));
+    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let server = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("start");
+    let addr = server.local_addrs()[0];
+    let handle = server.handle();
+    let task = tokio::spawn(server.run());
+    send_all(
+        addr,
+        1,
+        "secretpw",
+        &[svc("h", "a", 0, "1"), svc("h", "b", 2, "2")],
+    )
+    .await;
+    while let Some(e) = events.recv().await {
+        if matches!(e, ServerEvent::SpoolFailed { .. }) {
+            break;
+        }
+    }
+    handle.shutdown();
+    task.await.expect("join").expect("run");
+    let undelivered: Vec<String> = log
+        .lock()
+        .expect("log")
+        .iter()
+        .filter_map(|(_, m)| {
+            m.strip_prefix("Could not write or spool this check result, logging it instead: ")
+        })
+        .map(|l| mask(l.as_bytes()).join(""))
+        .collect();
+    assert_eq!(
+        undelivered,
+        [
+            "[T] PROCESS_SERVICE_CHECK_RESULT;h;a;0;1",
+            "[T] PROCESS_SERVICE_CHECK_RESULT;h;b;2;2"
+        ]
+    );
+}
