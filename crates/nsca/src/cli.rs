@@ -6,8 +6,9 @@
 //! 255 for an input set longer than 5120 bytes.
 //!
 //! Differences from 2.10 (deliberate): `-d`/`-ds` as the last argument is a usage error
-//! (2.10 crashes); the `-to` deadline is checked between reads of standard input, so a stdin
-//! that blocks forever is not interrupted (2.10's `alarm` would end the run).
+//! (2.10 crashes). In-process, [`send_nsca_main`] checks the `-to` deadline between reads of
+//! standard input (a stdin that blocks forever is not interrupted); the `send_nsca` process
+//! ([`send_nsca_process`]) adds 2.10's alarm and so also ends a run blocked on stdin.
 
 use std::ffi::OsString;
 use std::io::{ErrorKind, Read, Write};
@@ -262,6 +263,33 @@ impl rand_core::TryRng for FillerRng {
         }
         Ok(())
     }
+}
+
+/// The `send_nsca` process: [`send_nsca_main`] on the real standard streams, plus the whole-run
+/// alarm of send_nsca 2.10 — a watchdog thread that prints `Error: Timeout after N seconds` and
+/// exits with 2 when `-to` expires, even while standard input blocks. Never returns.
+pub fn send_nsca_process() -> ! {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    if let Ok(parsed) = parse_args(&args)
+        && !(parsed.help || parsed.license || parsed.version)
+    {
+        let seconds = parsed.timeout_secs;
+        std::thread::spawn(move || {
+            // The alarm: nothing to wait for but time itself.
+            std::thread::sleep(std::time::Duration::from_secs(u64::from(seconds)));
+            let _ = writeln!(std::io::stderr(), "Error: Timeout after {seconds} seconds");
+            std::process::exit(2);
+        });
+    }
+    // Unlocked handles: the watchdog must be able to write to stderr while the run is blocked.
+    let code = send_nsca_main(
+        args,
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout(),
+        &mut std::io::stderr(),
+    );
+    let _ = std::io::stdout().flush();
+    std::process::exit(code);
 }
 
 /// Runs send_nsca: `args[0]` is the program name; results are read from `stdin`; messages go
