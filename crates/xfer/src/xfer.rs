@@ -11,6 +11,28 @@
 //! Guarantees: exactly one [`MsgKind::Done`], always last; every error
 //! becomes ERROR then CANCEL; after [`Xfer::wait`] every thread is joined,
 //! every fd closed and every child reaped, which [`Summary::leaks`] shows.
+//!
+//! ```
+//! use reelcheck_xfer::element::Element;
+//! use reelcheck_xfer::elements::{NullDest, RandomSource, XorFilter};
+//! use reelcheck_xfer::tables::TableVersion;
+//! use reelcheck_xfer::xfer::{Status, Xfer, XferConfig};
+//!
+//! let chain: Vec<Box<dyn Element>> =
+//!     vec![Box::new(RandomSource::new(1 << 20, 7)), Box::new(XorFilter::new(0x5a)), Box::new(NullDest::new())];
+//! let mut xfer = Xfer::linked(chain, TableVersion::V3_5, XferConfig::default())?;
+//! assert_eq!(
+//!     xfer.render_linkage(),
+//!     "random -(PULL_BUFFER_STATIC)-> xor -(PULL_BUFFER_STATIC)-> Glue -(PUSH_BUFFER_STATIC)-> null"
+//! );
+//! xfer.start()?;
+//! let summary = xfer.wait();
+//! assert_eq!(summary.status, Status::Done);
+//! assert_eq!(summary.bytes, 1 << 20);
+//! assert!(summary.leaks.is_clean());
+//! assert_eq!(summary.messages.last().map(ToString::to_string).as_deref(), Some("null[3] DONE"));
+//! # Ok::<(), reelcheck_xfer::xfer::Error>(())
+//! ```
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -562,6 +584,8 @@ impl Xfer {
     }
 
     /// Waits for DONE, joins every thread, releases every fd and returns the summary.
+    /// A transfer that was never started only releases its fds: its summary
+    /// has no messages and status [`Status::Done`].
     pub fn wait(mut self) -> Summary {
         self.finish()
     }
