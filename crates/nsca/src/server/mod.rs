@@ -59,7 +59,7 @@ use events::ServerEvent;
 use log::{LogTarget, Logger};
 use pidfile::{PidFile, PidFileError};
 use privs::PrivilegeError;
-use writer::{EventFn, SpoolConfig};
+use writer::{EventFn, SpoolConfig, WriterHandle};
 
 /// nsca's socket timeout: 10 seconds per packet read.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -457,10 +457,18 @@ impl Server {
             Arc::clone(&events),
         );
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let (accepted_tx, mut accepted_rx) =
-            mpsc::channel::<(tokio::net::TcpStream, SocketAddr)>(64);
-        let mut acceptors = spawn_acceptors(listeners, &accepted_tx)?;
-        let mut conns = tokio::task::JoinSet::new();
+        let (settings_tx, settings_rx) = watch::channel(Arc::clone(&settings));
+        // Every connection task holds a clone; `recv` returns `None` once all are gone.
+        let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
+        let acceptor = Acceptor {
+            settings: settings_rx,
+            writer: writer.clone(),
+            events: Arc::clone(&events),
+            read_timeout: options.read_timeout,
+            shutdown: shutdown_rx,
+            alive: alive_tx,
+        };
+        let mut acceptors = spawn_acceptors(listeners, &acceptor)?;
         let mut current_bind = (settings.server_address.clone(), settings.server_port);
         loop {
             tokio::select! {
@@ -485,13 +493,14 @@ impl Server {
                                                     events(ServerEvent::Listening { addr });
                                                 }
                                             }
-                                            acceptors = spawn_acceptors(l, &accepted_tx)?;
+                                            acceptors = spawn_acceptors(l, &acceptor)?;
                                             current_bind = bind;
                                         }
                                         Err(e) => events(ServerEvent::ReloadFailed { error: e.to_string() }),
                                     }
                                 }
                                 settings = Arc::new(new);
+                                let _ = settings_tx.send(Arc::clone(&settings));
                                 events(ServerEvent::Reloaded);
                             }
                             Err(e) => events(ServerEvent::ReloadFailed { error: e.to_string() }),
@@ -503,28 +512,15 @@ impl Server {
                     }
                     None => break,
                 },
-                Some((stream, peer)) = accepted_rx.recv() => {
-                    let ctx = conn::ConnContext {
-                        settings: Arc::clone(&settings),
-                        writer: writer.clone(),
-                        events: Arc::clone(&events),
-                        read_timeout: options.read_timeout,
-                        shutdown: shutdown_rx.clone(),
-                    };
-                    let _ = stream.set_nodelay(true);
-                    conns.spawn(async move {
-                        let (r, w) = stream.into_split();
-                        conn::handle(r, w, Some(peer), ctx).await;
-                    });
-                    while conns.try_join_next().is_some() {}
-                }
             }
         }
         for a in acceptors {
             a.abort();
         }
         let _ = shutdown_tx.send(true);
-        while conns.join_next().await.is_some() {}
+        drop(acceptor);
+        // Wait for every connection task (each holds an `alive` sender).
+        let _ = alive_rx.recv().await;
         drop(writer);
         let _ = writer_task.await;
         if let Some(pid) = pid_file
@@ -575,9 +571,22 @@ pub fn spawn_signal_watcher(
     }))
 }
 
+/// What an accept loop needs to start connection tasks itself.
+#[derive(Clone)]
+struct Acceptor {
+    settings: watch::Receiver<Arc<Settings>>,
+    writer: WriterHandle,
+    events: EventFn,
+    read_timeout: Duration,
+    shutdown: watch::Receiver<bool>,
+    alive: mpsc::Sender<()>,
+}
+
+/// One accept loop per listener; each accepted connection gets its own task right
+/// away, with the configuration in force at that moment.
 fn spawn_acceptors(
     listeners: Vec<std::net::TcpListener>,
-    tx: &mpsc::Sender<(tokio::net::TcpStream, SocketAddr)>,
+    acceptor: &Acceptor,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>, ServerError> {
     let mut tasks = Vec::new();
     for std_listener in listeners {
@@ -592,15 +601,26 @@ fn spawn_acceptors(
                 addr: addr.clone(),
                 source,
             })?;
-        let tx = tx.clone();
+        let acceptor = acceptor.clone();
         tasks.push(tokio::spawn(async move {
-            // Ends when the server aborts it or drops the receiver.
+            // Ends when the server aborts it.
             loop {
                 match listener.accept().await {
-                    Ok(pair) => {
-                        if tx.send(pair).await.is_err() {
-                            break;
-                        }
+                    Ok((stream, peer)) => {
+                        let ctx = conn::ConnContext {
+                            settings: Arc::clone(&acceptor.settings.borrow()),
+                            writer: acceptor.writer.clone(),
+                            events: Arc::clone(&acceptor.events),
+                            read_timeout: acceptor.read_timeout,
+                            shutdown: acceptor.shutdown.clone(),
+                        };
+                        let alive = acceptor.alive.clone();
+                        let _ = stream.set_nodelay(true);
+                        tokio::spawn(async move {
+                            let (r, w) = stream.into_split();
+                            conn::handle(r, w, Some(peer), ctx).await;
+                            drop(alive);
+                        });
                     }
                     Err(_) => {
                         // EMFILE and friends: back off briefly instead of spinning.
