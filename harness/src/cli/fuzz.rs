@@ -12,6 +12,8 @@ use reelcheck_harness::shard::Shard;
 pub enum FuzzKind {
     /// Random transfer chains, sizes and faults against the output model.
     Xfer,
+    /// Random Device API call sequences on a simulated drive against the reference model.
+    Tape,
 }
 
 /// Arguments of `reelcheck fuzz`.
@@ -76,6 +78,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
     };
     let report = match args.kind {
         FuzzKind::Xfer => campaign(&fuzz::xfer::XferTarget, &seeds, &config),
+        FuzzKind::Tape => campaign(&fuzz::tape::TapeTarget, &seeds, &config),
     };
     outln!(
         "fuzz {}: {} cases, {} executions, {} bytes, {} failures in {:.1} s ({:.0} cases/s){}",

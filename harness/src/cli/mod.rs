@@ -28,6 +28,9 @@ enum Command {
     /// Transfers: link and run a chain from a one-line spec, describe elements.
     #[command(subcommand)]
     Xfer(xfer::XferCmd),
+    /// Tape volumes: inspect a vfs volume directory, label an empty one.
+    #[command(subcommand)]
+    Tape(tape::TapeCmd),
 }
 
 #[derive(Debug, clap::Args)]
@@ -80,6 +83,7 @@ pub(crate) fn write_stdout(line: &str) {
 }
 
 mod fuzz;
+mod tape;
 mod xfer;
 
 /// Runs a parsed command line.
@@ -89,6 +93,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay(args),
         Command::Fuzz(args) => fuzz::run(args),
         Command::Xfer(cmd) => xfer::run(cmd),
+        Command::Tape(cmd) => tape::run(cmd),
     }
 }
 

@@ -6,6 +6,7 @@
 //! smaller variants of a failing case, and write a case as a scenario. The
 //! campaign runner is generic: seeds in, a [`CampaignReport`] out.
 
+pub mod tape;
 pub mod xfer;
 
 use std::fmt::Debug;

@@ -5,6 +5,7 @@
 mod cli;
 mod engine;
 mod scenarios;
+mod tape_cli;
 
 use std::path::PathBuf;
 
