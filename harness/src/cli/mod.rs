@@ -28,6 +28,9 @@ enum Command {
     /// Transfers: link and run a chain from a one-line spec, describe elements.
     #[command(subcommand)]
     Xfer(xfer::XferCmd),
+    /// NSCA: send_nsca-compatible client, nsca-compatible server, fault-injecting fake server.
+    #[command(subcommand)]
+    Nsca(nsca::NscaCmd),
     /// Tape volumes: inspect a vfs volume directory, label an empty one.
     #[command(subcommand)]
     Tape(tape::TapeCmd),
@@ -83,6 +86,7 @@ pub(crate) fn write_stdout(line: &str) {
 }
 
 mod fuzz;
+mod nsca;
 mod tape;
 mod xfer;
 
@@ -93,6 +97,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(args) => replay(args),
         Command::Fuzz(args) => fuzz::run(args),
         Command::Xfer(cmd) => xfer::run(cmd),
+        Command::Nsca(cmd) => nsca::run(cmd),
         Command::Tape(cmd) => tape::run(cmd),
     }
 }

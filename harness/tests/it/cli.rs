@@ -168,3 +168,90 @@ fn it_xfer_run_filters_stdin_to_stdout() {
         "figures go to stderr"
     );
 }
+
+#[test]
+fn it_nsca_send_is_the_send_nsca_program_under_another_name() {
+    let dir = setup();
+    let ours = reelcheck(dir.path(), &["nsca", "send", "-h"]);
+    let named = Command::new(env!("CARGO_BIN_EXE_send_nsca"))
+        .arg("-h")
+        .output()
+        .unwrap();
+    // send_nsca 2.10 prints its help and exits 3.
+    assert_eq!(ours.status.code(), Some(3), "{ours:?}");
+    assert_eq!(named.status.code(), Some(3));
+    // Usage names the program as invoked (argv[0]), like send_nsca does.
+    let named_text = String::from_utf8_lossy(&named.stdout)
+        .replace(env!("CARGO_BIN_EXE_send_nsca"), "send_nsca");
+    assert_eq!(String::from_utf8_lossy(&ours.stdout), named_text);
+    assert!(
+        String::from_utf8_lossy(&ours.stdout).contains("-to"),
+        "help lists send_nsca's flags"
+    );
+}
+
+#[test]
+fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet() {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    use std::process::Stdio;
+    let dir = setup();
+    let mut fake = Command::new(env!("CARGO_BIN_EXE_reelcheck"))
+        .args([
+            "nsca",
+            "fake-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--fault",
+            "short-init:50",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(fake.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr: std::net::SocketAddr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .expect(&first)
+        .parse()
+        .unwrap();
+    let cfg = dir.path().join("send.cfg");
+    std::fs::write(&cfg, "password=secretpw\nencryption_method=1\n").unwrap();
+    let mut send = Command::new(env!("CARGO_BIN_EXE_send_nsca"))
+        .args([
+            "-H",
+            "127.0.0.1",
+            "-p",
+            &addr.port().to_string(),
+            "-c",
+            cfg.to_str().unwrap(),
+            "-to",
+            "30",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    send.stdin
+        .take()
+        .unwrap()
+        .write_all(b"web01\tHTTP\t0\tOK\n")
+        .unwrap();
+    let out = send.wait_with_output().unwrap();
+    fake.kill().unwrap();
+    fake.wait().unwrap();
+    // Reference §4.3: partial init then close => these two messages, exit 2.
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("Error: Server closed connection before init packet was received"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Error: Could not read init packet from server"),
+        "{stderr}"
+    );
+}
