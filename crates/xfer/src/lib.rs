@@ -16,3 +16,5 @@ pub mod msg;
 pub mod spec;
 pub mod tables;
 pub mod xfer;
+
+pub use xfer::{Error, Summary, Xfer, XferConfig, run_chain};
