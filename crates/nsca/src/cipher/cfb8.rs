@@ -216,7 +216,7 @@ mod tests {
 
     #[test]
     fn batched_decrypt_matches_cfb8_crate_for_random_data_twofish() {
-        check_against_cfb8_crate::<twofish::Twofish>(&[9u8; 32], 16, 3);
+        check_against_cfb8_crate::<::twofish::Twofish>(&[9u8; 32], 16, 3);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! Every other number yields a [`MethodError`] that says why.
 
 mod cfb8;
+mod twofish;
 mod xtea;
 
 use crate::codec::{IV_LEN, V3_PACKET_LEN};
@@ -264,7 +265,11 @@ impl CipherState {
             Method::Cast128 => block(key_init::<cast5::Cast5>(&key), iv),
             Method::Xtea => Inner::Block(Box::new(xtea::XteaCfb8::new(&key, &iv[..8]))),
             Method::Blowfish => block(key_init::<blowfish::Blowfish>(&key), iv),
-            Method::Twofish => block(key_init::<twofish::Twofish>(&key), iv),
+            Method::Twofish => {
+                let mut k = [0u8; 32];
+                k.copy_from_slice(&key);
+                block(twofish::FastTwofish::new(&k), iv)
+            }
             Method::Rc2 => block(rc2::Rc2::new_with_eff_key_len(&key, 1024), iv),
             Method::Rijndael128 => block(key_init::<aes::Aes256>(&key), iv),
             Method::Serpent => block(key_init::<serpent::Serpent>(&key), iv),
