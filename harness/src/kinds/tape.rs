@@ -1367,3 +1367,96 @@ fn check_expect(
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::fuzz::Target as _;
+    use crate::fuzz::tape::TapeTarget;
+    use crate::rng::Seed;
+    use crate::scenario::{self, Scenario};
+
+    const HEAD: &str = "name = \"t\"\nabout = \"A test scenario.\"\nkind = \"tape\"\nseed = 1\n";
+
+    fn parse(body: &str) -> Result<Scenario, String> {
+        Scenario::parse(Path::new("scenarios/tape/t.toml"), format!("{HEAD}{body}"))
+            .map_err(|e| e.to_string())
+    }
+
+    const SIM: &str = "[device]\ntype = \"sim\"\n\n[[volume]]\nbarcode = \"VOL-1\"\ncapacity = \"64 MiB\"\n\n[script]\nsteps = [\n  { op = \"start\", mode = \"write\", label = \"L-1\" },\n  { op = \"write-file\", bytes = \"100 KiB\" },\n]\n";
+
+    #[test]
+    fn unknown_field_in_an_expected_write_is_reported_with_its_line() {
+        let e = parse(&format!(
+            "{SIM}\n[expect]\n[[expect.write]]\nfile = 1\nblok = 3\n"
+        ))
+        .unwrap_err();
+        assert!(e.contains("t.toml:21:1:"), "{e}");
+        assert!(e.contains("unknown field `blok`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_step_and_bad_size_are_reported() {
+        let e = parse(&format!(
+            "{}\n[expect]\nstatus = \"SUCCESS\"\n",
+            SIM.replace("write-file", "write-flie")
+        ))
+        .unwrap_err();
+        assert!(e.contains("write-flie"), "{e}");
+        let e = parse(&format!(
+            "{}\n[expect]\nstatus = \"SUCCESS\"\n",
+            SIM.replace("100 KiB", "3.5 MiBs")
+        ))
+        .unwrap_err();
+        assert!(e.contains("unknown unit"), "{e}");
+    }
+
+    #[test]
+    fn a_sim_drive_needs_one_volume_and_changer_steps_need_a_library() {
+        let no_volume = SIM.replace(
+            "[[volume]]\nbarcode = \"VOL-1\"\ncapacity = \"64 MiB\"\n",
+            "",
+        );
+        let e = parse(&format!("{no_volume}\n[expect]\nstatus = \"SUCCESS\"\n")).unwrap_err();
+        assert!(e.contains("exactly one [[volume]]"), "{e}");
+        let changer = SIM.replace("steps = [\n", "steps = [\n  { op = \"load-next\" },\n");
+        let e = parse(&format!("{changer}\n[expect]\nstatus = \"SUCCESS\"\n")).unwrap_err();
+        assert!(e.contains("needs a changer"), "{e}");
+    }
+
+    #[test]
+    fn a_wrong_expectation_fails_the_verdict() {
+        let s = parse(&format!(
+            "{SIM}\n[expect]\n[[expect.write]]\nfile = 1\nblocks = 3\nresult = \"complete\"\n"
+        ))
+        .unwrap();
+        let out = scenario::run(&s).unwrap();
+        // 100 KiB is 3 full blocks and a short one: 4 blocks, not 3.
+        let crate::scenario::Verdict::Fail(reasons) = out.verdict else {
+            panic!("a wrong block count passed");
+        };
+        assert_eq!(
+            reasons,
+            vec!["write 1: blocks written: expected 3, got 4".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_fuzz_case_written_as_a_scenario_replays_through_the_engine() {
+        let case = TapeTarget.generate(Seed(5));
+        let text = TapeTarget.to_scenario(Seed(5), &case, "example");
+        let s = Scenario::parse(Path::new("scenarios/tape/fuzz-tape-0x5.toml"), text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let out = scenario::run(&s).unwrap();
+        assert!(out.verdict.passed(), "{:?}", out.verdict);
+        let rendered = out.trace.render();
+        assert!(
+            rendered
+                .trim_end()
+                .ends_with("model agrees after every step"),
+            "{rendered}"
+        );
+        assert_eq!(rendered, scenario::run(&s).unwrap().trace.render());
+    }
+}
