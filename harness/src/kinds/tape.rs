@@ -325,6 +325,8 @@ struct ExpectVolume {
     barcode: Option<String>,
     label: Option<String>,
     files: Option<Vec<u32>>,
+    /// vfs only: the data files' names, in file order.
+    names: Option<Vec<String>>,
 }
 
 /// The device under test.
@@ -1112,6 +1114,8 @@ struct VolumeFound {
     barcode: String,
     label: Option<String>,
     files: Vec<u32>,
+    /// vfs only: the data files' names.
+    names: Vec<String>,
 }
 
 /// Reads every volume back with a fresh, fault-free device and checks every file the
@@ -1130,9 +1134,11 @@ fn verify(
             if let Err(e) = reader.set_property(Property::BlockSize(geometry.block_size)) {
                 checks.that(false, || format!("reader: {e}"));
             }
-            let files = reelcheck_tape::inspect::inspect(dir.path())
-                .map(|r| r.files.iter().map(|f| f.fileno).collect::<Vec<_>>())
-                .unwrap_or_default();
+            let (files, names): (Vec<u32>, Vec<String>) =
+                reelcheck_tape::inspect::inspect(dir.path())
+                    .map(|r| r.files.iter().map(|f| (f.fileno, f.name.clone())).unzip())
+                    .unwrap_or_default();
+            rec.line("verify", format!("vfs file names: {}", names.join(" ")));
             verify_one(
                 &mut reader,
                 "vfs",
@@ -1143,6 +1149,9 @@ fn verify(
                 checks,
                 &mut found,
             );
+            if let Some(v) = found.last_mut() {
+                v.names = names;
+            }
         }
         Dut::Sim(d) => {
             if let Some(v) = d.volume().or(d.ejected()) {
@@ -1224,6 +1233,7 @@ fn verify_one(
             barcode: barcode.to_string(),
             label,
             files,
+            names: Vec::new(),
         });
         return;
     }
@@ -1268,6 +1278,7 @@ fn verify_one(
         barcode: barcode.to_string(),
         label,
         files,
+        names: Vec::new(),
     });
 }
 
@@ -1349,6 +1360,9 @@ fn check_expect(
         }
         if let Some(f) = &want.files {
             checks.eq(&format!("volume {n}: files"), &got.files, f);
+        }
+        if let Some(names) = &want.names {
+            checks.eq(&format!("volume {n}: file names"), &got.names, names);
         }
     }
     if let Some(d) = dut.drive() {

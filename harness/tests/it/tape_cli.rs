@@ -161,3 +161,27 @@ fn it_inspect_exits_one_on_data_files_without_a_label() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("error: no label file"), "{text}");
 }
+
+#[test]
+fn it_fuzz_tape_runs_a_small_campaign_and_exits_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("failures");
+    let out = reelcheck(&[
+        "fuzz",
+        "tape",
+        "--seed",
+        "1",
+        "--cases",
+        "40",
+        "--quiet",
+        "--jobs",
+        "1",
+        "--out",
+        path(&out_dir),
+    ]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(text.contains("fuzz tape: 40 cases"), "{text}");
+    assert!(text.contains(" 0 failures"), "{text}");
+    assert!(!out_dir.exists(), "no failing scenario is written");
+}
