@@ -1456,6 +1456,65 @@ mod tests {
         );
     }
 
+    /// A drive holding file 1 with blocks of 0x01, 0x02, 0x03, started for reading.
+    fn drive_with_three_blocks() -> super::SimDrive {
+        use reelcheck_tape::device::{AccessMode, Device};
+        let mut d = super::SimDrive::new("tape0", super::SimConfig::default(), Vec::new());
+        d.load(super::Volume::blank(
+            "VOL-1",
+            super::VolumeSpec::new(64 << 20),
+        ))
+        .unwrap();
+        d.start(AccessMode::Write, Some("L-1"), Some(super::TIMESTAMP))
+            .unwrap();
+        d.start_file(b"AMANDA: FILE 20240101000000 h /d lev 0 comp N program /bin/tar\n\x0c\n")
+            .unwrap();
+        for fill in 1..=3u8 {
+            d.write_block(&[fill; 32768]).unwrap();
+        }
+        d.finish().unwrap();
+        d.start(AccessMode::Read, None, None).unwrap();
+        d
+    }
+
+    fn written(blocks: &[u8], failed: bool) -> super::WrittenFile {
+        super::WrittenFile {
+            volume: "VOL-1".into(),
+            file: 1,
+            blocks: blocks.iter().map(|&b| vec![b; 32768]).collect(),
+            failed,
+        }
+    }
+
+    #[test]
+    fn read_back_finds_lost_changed_and_unreported_blocks() {
+        use super::{ReadEnd, compare_file};
+        let check = |w: super::WrittenFile| {
+            let mut d = drive_with_three_blocks();
+            let (end, block, _) = compare_file(&mut d, 1, Some(&w), Some(32768));
+            (end, block)
+        };
+        assert_eq!(
+            check(written(&[1, 2, 3], false)),
+            (ReadEnd::Identical, None)
+        );
+        // A block reported written but missing from the medium.
+        assert_eq!(
+            check(written(&[1, 2, 3, 4], false)),
+            (ReadEnd::Short, Some(3))
+        );
+        // A block that changed.
+        assert_eq!(
+            check(written(&[1, 9, 3], false)),
+            (ReadEnd::Corrupt, Some(1))
+        );
+        // A block on the medium that no write reported: only allowed after a FAILED write.
+        assert_eq!(check(written(&[1, 2], false)), (ReadEnd::Long, Some(2)));
+        assert_eq!(check(written(&[1, 2], true)), (ReadEnd::Identical, None));
+        let mut d = drive_with_three_blocks();
+        assert_eq!(compare_file(&mut d, 2, None, None).0, ReadEnd::NoFile);
+    }
+
     #[test]
     fn a_fuzz_case_written_as_a_scenario_replays_through_the_engine() {
         let case = TapeTarget.generate(Seed(5));
