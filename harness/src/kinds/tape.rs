@@ -30,6 +30,7 @@
 //!   { op = "write-file", bytes = "100 KiB" },   # header + blocks until done or refused
 //!   { op = "finish" },
 //!   { op = "read-file", file = 1 },             # read back through the device under test
+//!   # { op = "read-file", file = 1, from_block = 2 },  # seek_file, then seek_block 2
 //! ]
 //!
 //! [expect]
@@ -198,6 +199,8 @@ enum Step {
     Finish,
     ReadFile {
         file: u32,
+        #[serde(default)]
+        from_block: u64,
     },
     Eject,
     Reload,
@@ -865,9 +868,14 @@ fn run_step(
                 err(rec, obs, "finish", e.to_string());
             }
         }
-        Step::ReadFile { file } => {
-            let outcome = read_file(dut, *file, obs);
-            let mut line = format!("read-file {file} -> {}", outcome.result);
+        Step::ReadFile { file, from_block } => {
+            let outcome = read_file(dut, *file, *from_block, obs);
+            let from = if *from_block > 0 {
+                format!(" from blk={from_block}")
+            } else {
+                String::new()
+            };
+            let mut line = format!("read-file {file}{from} -> {}", outcome.result);
             if let Some(b) = outcome.block {
                 line += &format!(" at blk={b}");
             }
@@ -1033,12 +1041,16 @@ fn write_file(
 fn compare_file(
     dev: &mut dyn Device,
     file: u32,
+    from_block: u64,
     expected: Option<&WrittenFile>,
     pad_to: Option<usize>,
 ) -> (ReadEnd, Option<u64>, u64) {
     match dev.seek_file(file) {
         Ok(SeekResult::File { file: got, .. }) if got == file => {}
         _ => return (ReadEnd::NoFile, None, 0),
+    }
+    if from_block > 0 && dev.seek_block(from_block).is_err() {
+        return (ReadEnd::Error, Some(from_block), from_block);
     }
     let bs = dev.properties().block_size.max(1);
     let mut buf = vec![0u8; bs];
@@ -1056,9 +1068,16 @@ fn compare_file(
             .collect(),
         None => Vec::new(),
     };
+    // Reading starts at block `from_block`: every block before it is `bs` bytes (padded
+    // on tape, full on vfs, since only the last block of a file may be short).
+    let skip = usize::try_from(from_block)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(bs)
+        .min(want.len());
+    let want = &want[skip..];
     let failed = expected.is_some_and(|w| w.failed);
     let mut got: Vec<u8> = Vec::new();
-    let mut block = 0u64;
+    let mut block = from_block;
     for _ in 0..MAX_BLOCKS {
         match dev.read_block(&mut buf) {
             Ok(ReadResult::Block(n)) => {
@@ -1085,7 +1104,7 @@ fn compare_file(
     (ReadEnd::Long, Some(block), block)
 }
 
-fn read_file(dut: &mut Dut, file: u32, obs: &mut Observed) -> ReadOutcome {
+fn read_file(dut: &mut Dut, file: u32, from_block: u64, obs: &mut Observed) -> ReadOutcome {
     let volume = dut.volume_id().unwrap_or_default();
     let pad = match dut {
         Dut::Vfs { .. } => None,
@@ -1095,7 +1114,7 @@ fn read_file(dut: &mut Dut, file: u32, obs: &mut Observed) -> ReadOutcome {
         .written
         .iter()
         .find(|w| w.volume == volume && w.file == file);
-    let (result, block, _) = compare_file(dut.dev(), file, expected, pad);
+    let (result, block, _) = compare_file(dut.dev(), file, from_block, expected, pad);
     if result == ReadEnd::Error
         && let Some(e) = dut.dev_ref().last_error()
     {
@@ -1244,7 +1263,7 @@ fn verify_one(
         return;
     }
     for w in mine {
-        let (result, block, blocks) = compare_file(reader, w.file, Some(w), pad);
+        let (result, block, blocks) = compare_file(reader, w.file, 0, Some(w), pad);
         let bytes: usize = w.blocks.iter().map(Vec::len).sum();
         match result {
             ReadEnd::Identical => {
@@ -1491,7 +1510,7 @@ mod tests {
         use super::{ReadEnd, compare_file};
         let check = |w: super::WrittenFile| {
             let mut d = drive_with_three_blocks();
-            let (end, block, _) = compare_file(&mut d, 1, Some(&w), Some(32768));
+            let (end, block, _) = compare_file(&mut d, 1, 0, Some(&w), Some(32768));
             (end, block)
         };
         assert_eq!(
@@ -1512,7 +1531,7 @@ mod tests {
         assert_eq!(check(written(&[1, 2], false)), (ReadEnd::Long, Some(2)));
         assert_eq!(check(written(&[1, 2], true)), (ReadEnd::Identical, None));
         let mut d = drive_with_three_blocks();
-        assert_eq!(compare_file(&mut d, 2, None, None).0, ReadEnd::NoFile);
+        assert_eq!(compare_file(&mut d, 2, 0, None, None).0, ReadEnd::NoFile);
     }
 
     #[test]
