@@ -9,7 +9,8 @@ use reelcheck_tape::inspect;
 #[derive(Debug, clap::Subcommand)]
 pub enum TapeCmd {
     /// Print a vfs volume's label and every file with its parsed header.
-    /// Exits 1 when the volume has errors; what real Amanda leaves behind is a note.
+    /// Exits 0 when the volume is readable (what real Amanda leaves behind is a note),
+    /// 1 when it has errors, 2 when the directory cannot be read.
     Inspect {
         /// The volume directory (its `data/` subdirectory is used when it exists).
         dir: PathBuf,
@@ -29,11 +30,16 @@ pub enum TapeCmd {
 /// Runs a `reelcheck tape` command.
 pub fn run(cmd: TapeCmd) -> anyhow::Result<ExitCode> {
     match cmd {
-        TapeCmd::Inspect { dir } => {
-            let report = inspect::inspect(&dir)?;
-            outln!("{report}");
-            Ok(super::verdict_code(report.is_ok()))
-        }
+        TapeCmd::Inspect { dir } => match inspect::inspect(&dir) {
+            Ok(report) => {
+                outln!("{report}");
+                Ok(super::verdict_code(report.is_ok()))
+            }
+            Err(e) => {
+                eprintln!("reelcheck tape inspect: {e}");
+                Ok(ExitCode::from(2))
+            }
+        },
         TapeCmd::Label { dir, label, force } => match inspect::label(&dir, &label, force) {
             Ok(outcome) => {
                 outln!("{outcome}");

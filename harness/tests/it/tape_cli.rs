@@ -185,3 +185,13 @@ fn it_fuzz_tape_runs_a_small_campaign_and_exits_zero() {
     assert!(text.contains(" 0 failures"), "{text}");
     assert!(!out_dir.exists(), "no failing scenario is written");
 }
+
+#[test]
+fn it_inspect_exits_two_when_the_directory_cannot_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-volume");
+    let out = reelcheck(&["tape", "inspect", path(&missing)]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("listing volume"), "{err}");
+}
