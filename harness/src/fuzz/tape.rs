@@ -219,6 +219,42 @@ mod tests {
         assert_eq!(back.script.steps, case.steps);
     }
 
+    /// The tape target, except that any case with an eject "fails".
+    struct FailsOnEject;
+
+    impl Target for FailsOnEject {
+        type Case = TapeCase;
+        fn name(&self) -> &'static str {
+            "tape"
+        }
+        fn generate(&self, seed: Seed) -> TapeCase {
+            TapeTarget.generate(seed)
+        }
+        fn check(&self, case: &TapeCase) -> Result<CaseStats, String> {
+            if case.steps.iter().any(|s| matches!(s, Step::Eject)) {
+                return Err("ejected".into());
+            }
+            TapeTarget.check(case)
+        }
+        fn shrink(&self, case: &TapeCase) -> Vec<TapeCase> {
+            TapeTarget.shrink(case)
+        }
+        fn to_scenario(&self, seed: Seed, case: &TapeCase, message: &str) -> String {
+            TapeTarget.to_scenario(seed, case, message)
+        }
+    }
+
+    #[test]
+    fn minimising_a_failing_case_leaves_the_one_step_that_fails() {
+        let case = (0..100)
+            .map(|s| TapeTarget.generate(Seed(s)))
+            .find(|c| c.steps.len() > 50 && c.steps.contains(&Step::Eject))
+            .expect("some case ejects");
+        let (small, message) = crate::fuzz::minimise(&FailsOnEject, case, "ejected".into());
+        assert_eq!(small.steps, vec![Step::Eject]);
+        assert_eq!(message, "ejected");
+    }
+
     #[test]
     fn shrinking_deletes_steps_only() {
         let case = TapeTarget.generate(Seed(3));
