@@ -193,9 +193,10 @@ fn e2e_line(what: &str, r: &Result<E2e, String>) -> Option<f64> {
         Ok(e) => {
             let lost = e.sent.saturating_sub(e.written);
             emit(&format!(
-                "e2e {what}: sent={} written={} lost={lost} elapsed={:.3}s rate={:.0} packets/s",
+                "e2e {what}: sent={} written={} lost={lost} stalled-connections={} elapsed={:.3}s rate={:.0} packets/s",
                 e.sent,
                 e.written,
+                e.stalled,
                 e.elapsed.as_secs_f64(),
                 e.rate()
             ));

@@ -124,6 +124,8 @@ pub fn ratio(
             rate(b, unit),
             o / b
         )),
+        // Both sides filtered out (a criterion filter): nothing to say.
+        (None, None) => {}
         _ => emit(&format!(
             "ratio {what}: not measured (ours={ours:?}, {baseline_name}={baseline:?})"
         )),
