@@ -1218,3 +1218,76 @@ pub trait Device {
         Vec::new()
     }
 }
+
+/// Errors are cloned by hand because `Io` holds an `io::Error`, which is not
+/// `Clone`: the copy keeps the io error's kind and message.
+impl Clone for DeviceError {
+    fn clone(&self) -> DeviceError {
+        match self {
+            DeviceError::Io { context, source } => DeviceError::Io {
+                context: context.clone(),
+                source: std::io::Error::new(source.kind(), source.to_string()),
+            },
+            DeviceError::Misuse(m) => DeviceError::Misuse(m.clone()),
+            DeviceError::Header(h) => DeviceError::Header(h.clone()),
+            DeviceError::VolumeMissing { device } => DeviceError::VolumeMissing {
+                device: device.clone(),
+            },
+            DeviceError::Offline { device } => DeviceError::Offline {
+                device: device.clone(),
+            },
+            DeviceError::Unlabeled { device, reason } => DeviceError::Unlabeled {
+                device: device.clone(),
+                reason: reason.clone(),
+            },
+            DeviceError::ReadError {
+                device,
+                file,
+                block,
+            } => DeviceError::ReadError {
+                device: device.clone(),
+                file: *file,
+                block: *block,
+            },
+            DeviceError::WriteError {
+                device,
+                file,
+                block,
+            } => DeviceError::WriteError {
+                device: device.clone(),
+                file: *file,
+                block: *block,
+            },
+            DeviceError::NoSpace { device, context } => DeviceError::NoSpace {
+                device: device.clone(),
+                context: context.clone(),
+            },
+            DeviceError::ShortWrite {
+                device,
+                file,
+                block,
+                tried,
+                wrote,
+            } => DeviceError::ShortWrite {
+                device: device.clone(),
+                file: *file,
+                block: *block,
+                tried: *tried,
+                wrote: *wrote,
+            },
+            DeviceError::InError { device, op } => DeviceError::InError {
+                device: device.clone(),
+                op: *op,
+            },
+            DeviceError::NoSuchFile { device, file } => DeviceError::NoSuchFile {
+                device: device.clone(),
+                file: *file,
+            },
+            DeviceError::UnsupportedProperty { name } => DeviceError::UnsupportedProperty { name },
+            DeviceError::BadProperty { name, reason } => DeviceError::BadProperty {
+                name,
+                reason: reason.clone(),
+            },
+        }
+    }
+}

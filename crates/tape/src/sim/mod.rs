@@ -326,7 +326,7 @@ impl SimDrive {
 
     /// [`SimDrive::fail`] and return a copy of the error to the caller.
     fn fail_err(&mut self, op: Op, error: DeviceError, flags: StatusFlags) -> DeviceError {
-        let copy = dup(&error);
+        let copy = error.clone();
         self.fail(op, error, flags);
         copy
     }
@@ -536,79 +536,6 @@ impl SimDrive {
         let mut block = data.to_vec();
         block.resize(self.props.block_size.max(data.len()), 0);
         block
-    }
-}
-
-/// A copy of an error (errors are not `Clone` because `Io` holds an `io::Error`).
-fn dup(e: &DeviceError) -> DeviceError {
-    match e {
-        DeviceError::Misuse(m) => DeviceError::Misuse(m.clone()),
-        DeviceError::Io { context, source } => DeviceError::Io {
-            context: context.clone(),
-            source: std::io::Error::new(source.kind(), source.to_string()),
-        },
-        DeviceError::Header(h) => DeviceError::Unlabeled {
-            device: String::new(),
-            reason: h.to_string(),
-        },
-        DeviceError::VolumeMissing { device } => DeviceError::VolumeMissing {
-            device: device.clone(),
-        },
-        DeviceError::Offline { device } => DeviceError::Offline {
-            device: device.clone(),
-        },
-        DeviceError::Unlabeled { device, reason } => DeviceError::Unlabeled {
-            device: device.clone(),
-            reason: reason.clone(),
-        },
-        DeviceError::ReadError {
-            device,
-            file,
-            block,
-        } => DeviceError::ReadError {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-        },
-        DeviceError::WriteError {
-            device,
-            file,
-            block,
-        } => DeviceError::WriteError {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-        },
-        DeviceError::NoSpace { device, context } => DeviceError::NoSpace {
-            device: device.clone(),
-            context: context.clone(),
-        },
-        DeviceError::ShortWrite {
-            device,
-            file,
-            block,
-            tried,
-            wrote,
-        } => DeviceError::ShortWrite {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-            tried: *tried,
-            wrote: *wrote,
-        },
-        DeviceError::InError { device, op } => DeviceError::InError {
-            device: device.clone(),
-            op: *op,
-        },
-        DeviceError::NoSuchFile { device, file } => DeviceError::NoSuchFile {
-            device: device.clone(),
-            file: *file,
-        },
-        DeviceError::UnsupportedProperty { name } => DeviceError::UnsupportedProperty { name },
-        DeviceError::BadProperty { name, reason } => DeviceError::BadProperty {
-            name,
-            reason: reason.clone(),
-        },
     }
 }
 

@@ -97,76 +97,6 @@ pub struct VfsDevice {
     events: Vec<DeviceEvent>,
 }
 
-/// A copy of a device error (io errors keep their kind and message).
-fn dup(e: &DeviceError) -> DeviceError {
-    match e {
-        DeviceError::Io { context, source } => DeviceError::Io {
-            context: context.clone(),
-            source: io::Error::new(source.kind(), source.to_string()),
-        },
-        DeviceError::Misuse(m) => DeviceError::Misuse(m.clone()),
-        DeviceError::Header(h) => DeviceError::Header(h.clone()),
-        DeviceError::VolumeMissing { device } => DeviceError::VolumeMissing {
-            device: device.clone(),
-        },
-        DeviceError::Offline { device } => DeviceError::Offline {
-            device: device.clone(),
-        },
-        DeviceError::Unlabeled { device, reason } => DeviceError::Unlabeled {
-            device: device.clone(),
-            reason: reason.clone(),
-        },
-        DeviceError::ReadError {
-            device,
-            file,
-            block,
-        } => DeviceError::ReadError {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-        },
-        DeviceError::WriteError {
-            device,
-            file,
-            block,
-        } => DeviceError::WriteError {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-        },
-        DeviceError::NoSpace { device, context } => DeviceError::NoSpace {
-            device: device.clone(),
-            context: context.clone(),
-        },
-        DeviceError::ShortWrite {
-            device,
-            file,
-            block,
-            tried,
-            wrote,
-        } => DeviceError::ShortWrite {
-            device: device.clone(),
-            file: *file,
-            block: *block,
-            tried: *tried,
-            wrote: *wrote,
-        },
-        DeviceError::InError { device, op } => DeviceError::InError {
-            device: device.clone(),
-            op: *op,
-        },
-        DeviceError::NoSuchFile { device, file } => DeviceError::NoSuchFile {
-            device: device.clone(),
-            file: *file,
-        },
-        DeviceError::UnsupportedProperty { name } => DeviceError::UnsupportedProperty { name },
-        DeviceError::BadProperty { name, reason } => DeviceError::BadProperty {
-            name,
-            reason: reason.clone(),
-        },
-    }
-}
-
 fn io_err(context: String, source: io::Error) -> DeviceError {
     DeviceError::Io { context, source }
 }
@@ -248,7 +178,7 @@ impl VfsDevice {
             op,
             message: error.to_string(),
         });
-        let copy = dup(&error);
+        let copy = error.clone();
         self.last_error = Some(error);
         copy
     }
@@ -672,7 +602,7 @@ impl Device for VfsDevice {
             AccessMode::Read | AccessMode::Append => {
                 if self.state.volume_label.is_none() && self.read_label() != StatusFlags::SUCCESS {
                     let e = match &self.last_error {
-                        Some(e) => dup(e),
+                        Some(e) => (e).clone(),
                         None => DeviceError::Unlabeled {
                             device: self.name.clone(),
                             reason: "no label".to_owned(),
