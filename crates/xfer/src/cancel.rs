@@ -61,7 +61,11 @@ impl Registry {
         // would hold a pipe open and delay EOF. Failure leaves the flag as it was.
         let _ = fcntl(&fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC));
         self.fds_opened.fetch_add(1, Ordering::SeqCst);
-        TrackedFd { fd: Some(fd), registry: Arc::clone(self), runtime_pipe: false }
+        TrackedFd {
+            fd: Some(fd),
+            registry: Arc::clone(self),
+            runtime_pipe: false,
+        }
     }
 
     /// Creates a close-on-exec pipe `(read end, write end)`, both tracked.
@@ -154,9 +158,15 @@ impl TrackedFd {
 
     /// Sets or clears `O_NONBLOCK` on the open file description.
     pub fn set_nonblocking(&self, on: bool) -> nix::Result<()> {
-        let Some(fd) = self.fd.as_ref() else { return Ok(()) };
+        let Some(fd) = self.fd.as_ref() else {
+            return Ok(());
+        };
         let flags = OFlag::from_bits_truncate(fcntl(fd, FcntlArg::F_GETFL)?);
-        let want = if on { flags | OFlag::O_NONBLOCK } else { flags - OFlag::O_NONBLOCK };
+        let want = if on {
+            flags | OFlag::O_NONBLOCK
+        } else {
+            flags - OFlag::O_NONBLOCK
+        };
         if want != flags {
             fcntl(fd, FcntlArg::F_SETFL(want))?;
         }
@@ -210,13 +220,21 @@ impl CancelToken {
     /// A fresh, unraised token whose pipe is counted in `registry`.
     pub fn new(registry: &Arc<Registry>) -> nix::Result<CancelToken> {
         let (r, w) = registry.pipe()?;
-        Ok(CancelToken { flag: AtomicBool::new(false), read_end: r, write_end: Mutex::new(Some(w)) })
+        Ok(CancelToken {
+            flag: AtomicBool::new(false),
+            read_end: r,
+            write_end: Mutex::new(Some(w)),
+        })
     }
 
     /// Raises the token; idempotent, never blocks on IO.
     pub fn trigger(&self) {
         self.flag.store(true, Ordering::SeqCst);
-        let w = self.write_end.lock().unwrap_or_else(PoisonError::into_inner).take();
+        let w = self
+            .write_end
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
         drop(w);
     }
 

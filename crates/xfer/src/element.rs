@@ -83,7 +83,9 @@ pub trait Element: Send + Sync {
     /// `n >= 1`, or `None` at EOF.
     fn pull_buffer_static(&self, cx: &Cx<'_>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
         let _ = (cx, buf);
-        Err(Error::Unsupported { op: "pull_buffer_static" })
+        Err(Error::Unsupported {
+            op: "pull_buffer_static",
+        })
     }
 
     /// PUSH_BUFFER: takes ownership of a buffer; `None` is EOF.
@@ -95,7 +97,9 @@ pub trait Element: Send + Sync {
     /// PUSH_BUFFER_STATIC: reads a borrowed buffer; `None` is EOF.
     fn push_buffer_static(&self, cx: &Cx<'_>, buf: Option<&[u8]>) -> Result<(), Error> {
         let _ = (cx, buf);
-        Err(Error::Unsupported { op: "push_buffer_static" })
+        Err(Error::Unsupported {
+            op: "push_buffer_static",
+        })
     }
 
     /// READFD: hands the fd the downstream element will read (once).
@@ -122,7 +126,10 @@ impl<'a> Cx<'a> {
     }
 
     fn at(&self, idx: usize) -> Cx<'a> {
-        Cx { chain: self.chain, idx }
+        Cx {
+            chain: self.chain,
+            idx,
+        }
     }
 
     /// This element's index in the linked chain.
@@ -132,7 +139,11 @@ impl<'a> Cx<'a> {
 
     /// This element's name.
     pub fn name(&self) -> &str {
-        self.chain.shared.names.get(self.idx).map_or("?", String::as_str)
+        self.chain
+            .shared
+            .names
+            .get(self.idx)
+            .map_or("?", String::as_str)
     }
 
     /// Size of the buffers glue allocates and sources produce (default 32 KiB).
@@ -177,12 +188,16 @@ impl<'a> Cx<'a> {
 
     /// Whether this element has been cancelled (set before its `cancel` call).
     pub fn cancelled(&self) -> bool {
-        self.chain.shared.flags[self.idx].cancelled.load(Ordering::SeqCst)
+        self.chain.shared.flags[self.idx]
+            .cancelled
+            .load(Ordering::SeqCst)
     }
 
     /// Whether, once cancelled, this element should drain until upstream EOF.
     pub fn expect_eof(&self) -> bool {
-        self.chain.shared.flags[self.idx].expect_eof.load(Ordering::SeqCst)
+        self.chain.shared.flags[self.idx]
+            .expect_eof
+            .load(Ordering::SeqCst)
     }
 
     /// Whether anyone has asked to cancel the transfer (possibly not yet processed).
@@ -272,7 +287,9 @@ impl<'a> Cx<'a> {
     /// are reported on the neighbour's behalf.
     pub fn push(&self, buf: Option<Vec<u8>>) {
         let down = self.idx + 1;
-        let Some(elem) = self.chain.elems.get(down) else { return };
+        let Some(elem) = self.chain.elems.get(down) else {
+            return;
+        };
         if let Some(b) = &buf {
             if b.is_empty() {
                 return;
@@ -288,7 +305,9 @@ impl<'a> Cx<'a> {
     /// Pushes a borrowed buffer (or EOF) to the downstream neighbour.
     pub fn push_static(&self, buf: Option<&[u8]>) {
         let down = self.idx + 1;
-        let Some(elem) = self.chain.elems.get(down) else { return };
+        let Some(elem) = self.chain.elems.get(down) else {
+            return;
+        };
         if let Some(b) = buf {
             if b.is_empty() {
                 return;
@@ -314,7 +333,10 @@ impl<'a> Cx<'a> {
 
     /// Whether the downstream neighbour treats a broken pipe as an orderly end.
     pub fn downstream_ignores_broken_pipe(&self) -> bool {
-        self.chain.elems.get(self.idx + 1).is_some_and(|e| e.ignore_broken_pipe())
+        self.chain
+            .elems
+            .get(self.idx + 1)
+            .is_some_and(|e| e.ignore_broken_pipe())
     }
 
     /// Spawns a worker thread for this element. The thread is an active

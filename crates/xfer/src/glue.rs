@@ -144,8 +144,15 @@ impl Glue {
     /// Glue for `pair` (as chosen by the linker).
     pub fn new(pair: MechPair) -> Glue {
         let mode = GlueMode::of(pair.input, pair.output);
-        let ring = matches!(mode, Some(GlueMode::Queue | GlueMode::QueueStatic)).then(|| Ring::new(RING_SLOTS));
-        Glue { pair, mode, handoff: Mutex::default(), io: Mutex::default(), ring }
+        let ring = matches!(mode, Some(GlueMode::Queue | GlueMode::QueueStatic))
+            .then(|| Ring::new(RING_SLOTS));
+        Glue {
+            pair,
+            mode,
+            handoff: Mutex::default(),
+            io: Mutex::default(),
+            ring,
+        }
     }
 
     /// The pair this glue runs.
@@ -160,14 +167,17 @@ impl Glue {
 
     /// The mode if this runtime can run the pair, else [`Error::NotSupported`].
     pub fn runnable_mode(&self) -> Result<GlueMode, Error> {
-        self.mode.ok_or_else(|| Error::NotSupported { what: format!("glue {}->{}", self.pair.input, self.pair.output) })
+        self.mode.ok_or_else(|| Error::NotSupported {
+            what: format!("glue {}->{}", self.pair.input, self.pair.output),
+        })
     }
 }
 
 /// Makes a runtime pipe non-blocking (adopted fds stay as they are).
 fn nonblocking(fd: &TrackedFd) -> Result<(), Error> {
     if fd.is_runtime_pipe() {
-        fd.set_nonblocking(true).map_err(|e| Error::errno("setting O_NONBLOCK", e))?;
+        fd.set_nonblocking(true)
+            .map_err(|e| Error::errno("setting O_NONBLOCK", e))?;
     }
     Ok(())
 }
@@ -203,7 +213,10 @@ impl Element for Glue {
         let mode = self.runnable_mode()?;
         debug_assert_eq!((input, output), (self.pair.input, self.pair.output));
         let pipe = || {
-            let (r, w) = cx.registry().pipe().map_err(|e| Error::errno("creating a pipe", e))?;
+            let (r, w) = cx
+                .registry()
+                .pipe()
+                .map_err(|e| Error::errno("creating a pipe", e))?;
             r.try_set_pipe_size(cx.pipe_size());
             Ok::<_, Error>((r, w))
         };
@@ -246,9 +259,12 @@ impl Element for Glue {
             ensure_write(cx, &mut io)?;
             (io.read_fd.take(), io.write_fd.take())
         };
-        cx.spawn(&format!("{}-{}", self.pair.input, self.pair.output), move |cx| {
-            worker(cx, mode, read_fd, write_fd);
-        })
+        cx.spawn(
+            &format!("{}-{}", self.pair.input, self.pair.output),
+            move |cx| {
+                worker(cx, mode, read_fd, write_fd);
+            },
+        )
     }
 
     fn cancel(&self, _expect_eof: bool) -> bool {
@@ -305,7 +321,9 @@ impl Element for Glue {
                 let n = read_on_demand(cx, &mut io, &mut buf[..cap])?;
                 Ok((n > 0).then_some(n))
             }
-            _ => Err(Error::Unsupported { op: "pull_buffer_static" }),
+            _ => Err(Error::Unsupported {
+                op: "pull_buffer_static",
+            }),
         }
     }
 
@@ -331,7 +349,9 @@ impl Element for Glue {
                 Ok(())
             }
             Some(GlueMode::PushStaticToFd) => write_on_demand(cx, &mut lock(&self.io), buf),
-            _ => Err(Error::Unsupported { op: "push_buffer_static" }),
+            _ => Err(Error::Unsupported {
+                op: "push_buffer_static",
+            }),
         }
     }
 }
@@ -363,7 +383,9 @@ fn ensure_write(cx: &Cx<'_>, io: &mut Io) -> Result<(), Error> {
 /// fd→PULL: one read into `buf`; 0 means EOF (the fd is then closed).
 fn read_on_demand(cx: &Cx<'_>, io: &mut Io, buf: &mut [u8]) -> Result<usize, Error> {
     ensure_read(cx, io)?;
-    let Some(fd) = io.read_fd.as_ref() else { return Ok(0) };
+    let Some(fd) = io.read_fd.as_ref() else {
+        return Ok(0);
+    };
     if cx.cancelled() {
         finish_reading(cx, io, false);
         return Ok(0);
@@ -413,9 +435,13 @@ fn write_on_demand(cx: &Cx<'_>, io: &mut Io, buf: Option<&[u8]>) -> Result<(), E
         return Ok(());
     }
     ensure_write(cx, io)?;
-    let Some(fd) = io.write_fd.as_ref() else { return Ok(()) };
+    let Some(fd) = io.write_fd.as_ref() else {
+        return Ok(());
+    };
     let down = cx.downstream();
-    match fdio::write_all(fd, data, cx.write_cap(data.len()), Some(cx.token()), |n| cx.account(down, n)) {
+    match fdio::write_all(fd, data, cx.write_cap(data.len()), Some(cx.token()), |n| {
+        cx.account(down, n)
+    }) {
         Ok(Wrote::All) => Ok(()),
         Ok(Wrote::Cancelled) => {
             io.stopped = true;
@@ -439,7 +465,9 @@ fn write_on_demand(cx: &Cx<'_>, io: &mut Io, buf: Option<&[u8]>) -> Result<(), E
 fn worker(cx: &Cx<'_>, mode: GlueMode, read_fd: Option<TrackedFd>, write_fd: Option<TrackedFd>) {
     match mode {
         GlueMode::FdToFd => fd_to_fd(cx, read_fd, write_fd),
-        GlueMode::FdToPush | GlueMode::FdToPushStatic => fd_to_push(cx, read_fd, mode == GlueMode::FdToPushStatic),
+        GlueMode::FdToPush | GlueMode::FdToPushStatic => {
+            fd_to_push(cx, read_fd, mode == GlueMode::FdToPushStatic)
+        }
         GlueMode::PullToFd | GlueMode::PullStaticToFd => {
             pull_to_fd(cx, write_fd, mode == GlueMode::PullStaticToFd);
         }
@@ -450,7 +478,9 @@ fn worker(cx: &Cx<'_>, mode: GlueMode, read_fd: Option<TrackedFd>, write_fd: Opt
 }
 
 fn fd_to_fd(cx: &Cx<'_>, read_fd: Option<TrackedFd>, write_fd: Option<TrackedFd>) {
-    let (Some(r), Some(w)) = (read_fd, write_fd) else { return };
+    let (Some(r), Some(w)) = (read_fd, write_fd) else {
+        return;
+    };
     let down = cx.downstream();
     let token = Some(cx.token());
     let faulty = cx.faults().max_read.is_some() || cx.faults().max_write.is_some();
@@ -462,7 +492,10 @@ fn fd_to_fd(cx: &Cx<'_>, read_fd: Option<TrackedFd>, write_fd: Option<TrackedFd>
     };
     if let Ok(Spliced::Unsupported) = outcome {
         let buf = cx.read_cap(cx.io_chunk());
-        outcome = fdio::copy_loop(&r, &w, buf, cx.write_cap(buf), token, |n| cx.account(down, n)).map(Spliced::Done);
+        outcome = fdio::copy_loop(&r, &w, buf, cx.write_cap(buf), token, |n| {
+            cx.account(down, n)
+        })
+        .map(Spliced::Done);
     }
     match outcome {
         Ok(Spliced::Done(Wrote::All)) | Ok(Spliced::Unsupported) => {}
@@ -555,7 +588,11 @@ fn push_static_chunks(cx: &Cx<'_>, buf: &[u8]) {
 fn drain_upstream(cx: &Cx<'_>, stat: bool) {
     let mut buf = vec![0u8; if stat { cx.buffer_size() } else { 0 }];
     loop {
-        let more = if stat { cx.pull_static(&mut buf).is_some() } else { cx.pull().is_some() };
+        let more = if stat {
+            cx.pull_static(&mut buf).is_some()
+        } else {
+            cx.pull().is_some()
+        };
         if !more {
             break;
         }
@@ -591,7 +628,13 @@ fn pull_to_fd(cx: &Cx<'_>, write_fd: Option<TrackedFd>, stat: bool) {
             }
         };
         let Some(fd) = w.as_ref() else { continue };
-        match fdio::write_all(fd, slice, cx.write_cap(slice.len()), Some(cx.token()), |n| cx.account(down, n)) {
+        match fdio::write_all(
+            fd,
+            slice,
+            cx.write_cap(slice.len()),
+            Some(cx.token()),
+            |n| cx.account(down, n),
+        ) {
             Ok(Wrote::All) => {}
             Ok(Wrote::Cancelled) => break,
             Ok(Wrote::BrokenPipe) => {

@@ -78,5 +78,8 @@ impl fmt::Display for Msg {
 
 /// Collapses line breaks so a message always renders on one line.
 fn one_line(text: &str) -> String {
-    text.split(['\n', '\r']).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" / ")
+    text.split(['\n', '\r'])
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" / ")
 }

@@ -16,8 +16,8 @@ use std::fmt;
 
 use crate::element::Element;
 use crate::elements::{
-    BufferDest, BufferHandle, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource, NullDest, PatternSource,
-    ProcessFilter, RandomSource, XorFilter,
+    BufferDest, BufferHandle, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource, NullDest,
+    PatternSource, ProcessFilter, RandomSource, XorFilter,
 };
 
 /// A spec that does not parse, pointing at the offending element.
@@ -93,17 +93,27 @@ impl fmt::Display for ElementSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ElementSpec::Random { size, seed } => write!(f, "random:{size},seed={seed}"),
-            ElementSpec::Pattern { size, pattern } if pattern.is_empty() => write!(f, "pattern:{size}"),
-            ElementSpec::Pattern { size, pattern } => write!(f, "pattern:{size},hex={}", hex(pattern)),
+            ElementSpec::Pattern { size, pattern } if pattern.is_empty() => {
+                write!(f, "pattern:{size}")
+            }
+            ElementSpec::Pattern { size, pattern } => {
+                write!(f, "pattern:{size},hex={}", hex(pattern))
+            }
             ElementSpec::Memory { data } => write!(f, "memory:hex={}", hex(data)),
-            ElementSpec::FdSource { path: Some(p) } | ElementSpec::FdDest { path: Some(p) } => write!(f, "fd:{p}"),
-            ElementSpec::FdSource { path: None } | ElementSpec::FdDest { path: None } => f.write_str("-"),
+            ElementSpec::FdSource { path: Some(p) } | ElementSpec::FdDest { path: Some(p) } => {
+                write!(f, "fd:{p}")
+            }
+            ElementSpec::FdSource { path: None } | ElementSpec::FdDest { path: None } => {
+                f.write_str("-")
+            }
             ElementSpec::Xor { key } => write!(f, "xor:{key:#04x}"),
             ElementSpec::Crc => f.write_str("crc"),
             ElementSpec::Process { argv } => write!(f, "process:{}", argv.join(" ")),
             ElementSpec::Null => f.write_str("null"),
             ElementSpec::Buffer => f.write_str("buffer"),
-            ElementSpec::CrcCheck { crc, size } => write!(f, "crc-check:crc={crc:#010x},size={size}"),
+            ElementSpec::CrcCheck { crc, size } => {
+                write!(f, "crc-check:crc={crc:#010x},size={size}")
+            }
         }
     }
 }
@@ -184,7 +194,11 @@ pub fn parse(spec: &str) -> Result<ChainSpec, SpecError> {
     let last = parts.len() - 1;
     let mut elements = Vec::with_capacity(parts.len());
     for (index, text) in parts.iter().enumerate() {
-        let err = |expected: &str| SpecError { index, text: (*text).to_string(), expected: expected.to_string() };
+        let err = |expected: &str| SpecError {
+            index,
+            text: (*text).to_string(),
+            expected: expected.to_string(),
+        };
         let position = if index == 0 {
             Position::First
         } else if index == last {
@@ -264,11 +278,16 @@ fn parse_element(text: &str, pos: Position) -> Result<ElementSpec, String> {
                 Some(p) if !p.is_empty() => Some(p.to_string()),
                 _ => return Err("fd:PATH or fd:-".into()),
             };
-            Ok(if pos == Position::First { ElementSpec::FdSource { path } } else { ElementSpec::FdDest { path } })
+            Ok(if pos == Position::First {
+                ElementSpec::FdSource { path }
+            } else {
+                ElementSpec::FdDest { path }
+            })
         }
         ("xor", Position::Middle) => {
             let key = args.and_then(parse_u64).and_then(|k| u8::try_from(k).ok());
-            key.map(|key| ElementSpec::Xor { key }).ok_or_else(|| "xor:KEY with KEY a byte (0x5a or 90)".into())
+            key.map(|key| ElementSpec::Xor { key })
+                .ok_or_else(|| "xor:KEY with KEY a byte (0x5a or 90)".into())
         }
         ("crc", Position::Middle) => no_args(ElementSpec::Crc),
         ("process", Position::Middle) => {
@@ -283,7 +302,11 @@ fn parse_element(text: &str, pos: Position) -> Result<ElementSpec, String> {
         ("crc-check", Position::Last) => {
             let usage = "crc-check:crc=0xHHHHHHHH,size=SIZE";
             let kv = KeyVals::parse(args.unwrap_or(""))?;
-            let crc = kv.get("crc").and_then(parse_u64).and_then(|c| u32::try_from(c).ok()).ok_or(usage)?;
+            let crc = kv
+                .get("crc")
+                .and_then(parse_u64)
+                .and_then(|c| u32::try_from(c).ok())
+                .ok_or(usage)?;
             let size = kv.get("size").map(parse_size).transpose()?.ok_or(usage)?;
             kv.only(&["crc", "size"])?;
             if kv.positional.is_some() {
@@ -306,7 +329,10 @@ struct KeyVals<'a> {
 
 impl<'a> KeyVals<'a> {
     fn parse(args: &'a str) -> Result<KeyVals<'a>, String> {
-        let mut kv = KeyVals { positional: None, pairs: Vec::new() };
+        let mut kv = KeyVals {
+            positional: None,
+            pairs: Vec::new(),
+        };
         for (i, part) in args.split(',').map(str::trim).enumerate() {
             if part.is_empty() && args.trim().is_empty() {
                 continue;
@@ -342,7 +368,9 @@ impl<'a> KeyVals<'a> {
         match (self.get("text"), self.get("hex")) {
             (Some(_), Some(_)) => Err("text= or hex=, not both".into()),
             (Some(t), None) => Ok(Some(t.as_bytes().to_vec())),
-            (None, Some(h)) => parse_hex(h).map(Some).ok_or_else(|| "hex=HEX with an even number of hex digits".into()),
+            (None, Some(h)) => parse_hex(h)
+                .map(Some)
+                .ok_or_else(|| "hex=HEX with an even number of hex digits".into()),
             (None, None) => Ok(None),
         }
     }
@@ -361,13 +389,18 @@ fn parse_hex(s: &str) -> Option<Vec<u8>> {
     if !s.len().is_multiple_of(2) {
         return None;
     }
-    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok())).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|p| u8::from_str_radix(p, 16).ok()))
+        .collect()
 }
 
 /// Parses a size such as `64KiB`, `3.5 MiB`, `10MB`, `123`.
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let split = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let (num, unit) = (&s[..split], s[split..].trim());
     let expected = || format!("a size like 64KiB, 3.5 MiB or 10MB, not `{s}`");
     let mult: u64 = match unit.to_ascii_lowercase().as_str() {
@@ -386,8 +419,16 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
     if int.is_empty() && frac.is_empty() || frac.contains('.') || frac.len() > 18 {
         return Err(expected());
     }
-    let int: u128 = if int.is_empty() { 0 } else { int.parse().map_err(|_| expected())? };
-    let frac_val: u128 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| expected())? };
+    let int: u128 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| expected())?
+    };
+    let frac_val: u128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().map_err(|_| expected())?
+    };
     let scale = 10u128.pow(frac.len() as u32);
     let total = (int * scale + frac_val) * u128::from(mult);
     if !total.is_multiple_of(scale) {

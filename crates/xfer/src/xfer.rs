@@ -151,7 +151,10 @@ pub enum Error {
 impl Error {
     /// An [`Error::Io`] from a nix errno.
     pub fn errno(context: impl Into<String>, errno: nix::Error) -> Error {
-        Error::Io { context: context.into(), source: std::io::Error::from(errno) }
+        Error::Io {
+            context: context.into(),
+            source: std::io::Error::from(errno),
+        }
     }
 }
 
@@ -289,13 +292,19 @@ pub(crate) struct Chain {
 
 impl Chain {
     fn elt(&self, idx: usize) -> EltRef {
-        EltRef { index: idx, name: self.shared.names.get(idx).cloned().unwrap_or_default() }
+        EltRef {
+            index: idx,
+            name: self.shared.names.get(idx).cloned().unwrap_or_default(),
+        }
     }
 
     pub(crate) fn send(&self, idx: usize, kind: MsgKind) {
         // The dispatcher outlives every sender; a send can only fail after
         // the final DONE, when nothing is listening any more.
-        let _ = self.shared.events.send(Event::Msg(Msg { elt: self.elt(idx), kind }));
+        let _ = self.shared.events.send(Event::Msg(Msg {
+            elt: self.elt(idx),
+            kind,
+        }));
     }
 
     pub(crate) fn request_cancel(&self) {
@@ -310,7 +319,9 @@ impl Chain {
     }
 
     pub(crate) fn account(&self, receiver: usize, n: usize) {
-        let Some(flags) = self.shared.flags.get(receiver) else { return };
+        let Some(flags) = self.shared.flags.get(receiver) else {
+            return;
+        };
         let n = n as u64;
         let after = flags.bytes_in.fetch_add(n, Ordering::SeqCst) + n;
         let faults = &self.shared.config.faults;
@@ -329,13 +340,20 @@ impl Chain {
         }
     }
 
-    pub(crate) fn spawn_active<F>(chain: &Arc<Chain>, idx: usize, what: &str, work: F) -> Result<(), Error>
+    pub(crate) fn spawn_active<F>(
+        chain: &Arc<Chain>,
+        idx: usize,
+        what: &str,
+        work: F,
+    ) -> Result<(), Error>
     where
         F: FnOnce(&Cx<'_>) + Send + 'static,
     {
         let shared = &chain.shared;
         if !shared.starting.load(Ordering::SeqCst) {
-            return Err(Error::Misuse("threads may only be spawned from start()".into()));
+            return Err(Error::Misuse(
+                "threads may only be spawned from start()".into(),
+            ));
         }
         let c = Arc::clone(chain);
         let handle = std::thread::Builder::new()
@@ -346,10 +364,17 @@ impl Chain {
                 work(&cx);
                 drop(guard);
             })
-            .map_err(|e| Error::Io { context: format!("spawning {what} thread"), source: e })?;
+            .map_err(|e| Error::Io {
+                context: format!("spawning {what} thread"),
+                source: e,
+            })?;
         shared.registry.thread_spawned();
         shared.active.fetch_add(1, Ordering::SeqCst);
-        shared.handles.lock().unwrap_or_else(PoisonError::into_inner).push(handle);
+        shared
+            .handles
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(handle);
         Ok(())
     }
 
@@ -357,7 +382,9 @@ impl Chain {
     fn cancel_all(&self) {
         let mut expect_eof = false;
         for (i, e) in self.elems.iter().enumerate() {
-            self.shared.flags[i].expect_eof.store(expect_eof, Ordering::SeqCst);
+            self.shared.flags[i]
+                .expect_eof
+                .store(expect_eof, Ordering::SeqCst);
             self.shared.flags[i].cancelled.store(true, Ordering::SeqCst);
             expect_eof = e.cancel(expect_eof) || expect_eof;
         }
@@ -374,7 +401,8 @@ struct DoneGuard<'a> {
 impl Drop for DoneGuard<'_> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            self.chain.fail(self.idx, "worker thread panicked".to_string());
+            self.chain
+                .fail(self.idx, "worker thread panicked".to_string());
         }
         self.chain.send(self.idx, MsgKind::Done);
     }
@@ -386,7 +414,13 @@ struct Dispatched {
     cancelled: bool,
 }
 
-fn dispatch(chain: Arc<Chain>, rx: Receiver<Event>, active: usize, user: Sender<Msg>, done: Sender<()>) -> Dispatched {
+fn dispatch(
+    chain: Arc<Chain>,
+    rx: Receiver<Event>,
+    active: usize,
+    user: Sender<Msg>,
+    done: Sender<()>,
+) -> Dispatched {
     let mut remaining = active;
     let mut cancelled = false;
     let mut messages = Vec::new();
@@ -398,20 +432,38 @@ fn dispatch(chain: Arc<Chain>, rx: Receiver<Event>, active: usize, user: Sender<
     while remaining > 0 {
         let Ok(ev) = rx.recv() else { break };
         match ev {
-            Event::Msg(Msg { kind: MsgKind::Done, .. }) => remaining -= 1,
+            Event::Msg(Msg {
+                kind: MsgKind::Done,
+                ..
+            }) => remaining -= 1,
             Event::Msg(m) => deliver(m, &mut messages),
             Event::Cancel => {
                 if !cancelled {
                     cancelled = true;
                     chain.cancel_all();
-                    deliver(Msg { elt: chain.elt(0), kind: MsgKind::Cancel }, &mut messages);
+                    deliver(
+                        Msg {
+                            elt: chain.elt(0),
+                            kind: MsgKind::Cancel,
+                        },
+                        &mut messages,
+                    );
                 }
             }
         }
     }
-    deliver(Msg { elt: chain.elt(last), kind: MsgKind::Done }, &mut messages);
+    deliver(
+        Msg {
+            elt: chain.elt(last),
+            kind: MsgKind::Done,
+        },
+        &mut messages,
+    );
     let _ = done.send(());
-    Dispatched { messages, cancelled }
+    Dispatched {
+        messages,
+        cancelled,
+    }
 }
 
 /// A transfer: linked elements, then (after [`Xfer::start`]) running threads.
@@ -430,14 +482,21 @@ pub struct Xfer {
 
 impl fmt::Debug for Xfer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Xfer").field("elements", &self.names()).field("linkage", &self.linkage).finish()
+        f.debug_struct("Xfer")
+            .field("elements", &self.names())
+            .field("linkage", &self.linkage)
+            .finish()
     }
 }
 
 impl Xfer {
     /// Builds a transfer from user elements and their linkage, inserting glue
     /// after every element whose step says so.
-    pub fn new(chain: Vec<Box<dyn Element>>, linkage: &Linkage, config: XferConfig) -> Result<Xfer, Error> {
+    pub fn new(
+        chain: Vec<Box<dyn Element>>,
+        linkage: &Linkage,
+        config: XferConfig,
+    ) -> Result<Xfer, Error> {
         check_linkage(&chain, linkage)?;
         let user_names: Vec<String> = chain.iter().map(|e| e.name().to_string()).collect();
         let mut elems: Vec<Box<dyn Element>> = Vec::new();
@@ -451,7 +510,8 @@ impl Xfer {
             }
         }
         let registry = Registry::new();
-        let token = CancelToken::new(&registry).map_err(|e| Error::errno("creating the cancel pipe", e))?;
+        let token =
+            CancelToken::new(&registry).map_err(|e| Error::errno("creating the cancel pipe", e))?;
         let (events, events_rx) = mpsc::channel();
         let (msgs_tx, msgs_rx) = mpsc::channel();
         let names: Vec<String> = elems.iter().map(|e| e.name().to_string()).collect();
@@ -486,7 +546,11 @@ impl Xfer {
     }
 
     /// Links `chain` with `version`'s tables (Amanda's linker) and builds the transfer.
-    pub fn linked(chain: Vec<Box<dyn Element>>, version: TableVersion, config: XferConfig) -> Result<Xfer, Error> {
+    pub fn linked(
+        chain: Vec<Box<dyn Element>>,
+        version: TableVersion,
+        config: XferConfig,
+    ) -> Result<Xfer, Error> {
         let linkage = link_chain(&chain, version)?;
         Xfer::new(chain, &linkage, config)
     }
@@ -504,12 +568,18 @@ impl Xfer {
 
     /// Names of the linked elements (glue included), by index.
     pub fn names(&self) -> Vec<String> {
-        self.chain.as_ref().map(|c| c.shared.names.clone()).unwrap_or_default()
+        self.chain
+            .as_ref()
+            .map(|c| c.shared.names.clone())
+            .unwrap_or_default()
     }
 
     /// Mechanisms `(input, output)` of the linked elements, by index.
     pub fn mechs(&self) -> Vec<(Mech, Mech)> {
-        self.chain.as_ref().map(|c| c.shared.mechs.clone()).unwrap_or_default()
+        self.chain
+            .as_ref()
+            .map(|c| c.shared.mechs.clone())
+            .unwrap_or_default()
     }
 
     /// The live message stream (every message also lands in [`Summary::messages`]).
@@ -527,9 +597,11 @@ impl Xfer {
                 e.check_runnable()?;
             }
         }
-        let (Some(chain), Some(events_rx), Some(msgs_tx)) =
-            (self.chain.clone(), self.events_rx.take(), self.msgs_tx.take())
-        else {
+        let (Some(chain), Some(events_rx), Some(msgs_tx)) = (
+            self.chain.clone(),
+            self.events_rx.take(),
+            self.msgs_tx.take(),
+        ) else {
             return Err(Error::Misuse("transfer started twice".into()));
         };
         let shared = &chain.shared;
@@ -564,7 +636,10 @@ impl Xfer {
         let handle = std::thread::Builder::new()
             .name("xfer-dispatch".into())
             .spawn(move || dispatch(dchain, events_rx, active, msgs_tx, done_tx))
-            .map_err(|e| Error::Io { context: "spawning the dispatcher".into(), source: e })?;
+            .map_err(|e| Error::Io {
+                context: "spawning the dispatcher".into(),
+                source: e,
+            })?;
         self.registry.thread_spawned();
         self.dispatcher = Some(handle);
         self.done_rx = Some(done_rx);
@@ -580,7 +655,9 @@ impl Xfer {
 
     /// A handle that can cancel this transfer from another thread.
     pub fn canceller(&self) -> Canceller {
-        Canceller { chain: self.chain.clone() }
+        Canceller {
+            chain: self.chain.clone(),
+        }
     }
 
     /// Waits for DONE, joins every thread, releases every fd and returns the summary.
@@ -601,7 +678,9 @@ impl Xfer {
                     // Leave the threads behind: joining them would hang too.
                     std::mem::forget(self.dispatcher.take());
                     std::mem::forget(self.chain.take());
-                    return Err(Error::Timeout { secs: limit.as_secs() });
+                    return Err(Error::Timeout {
+                        secs: limit.as_secs(),
+                    });
                 }
             }
         }
@@ -613,7 +692,10 @@ impl Xfer {
         let names = self.names();
         let dispatched = match self.dispatcher.take() {
             Some(h) => {
-                let d = h.join().unwrap_or_else(|_| Dispatched { messages: Vec::new(), cancelled: true });
+                let d = h.join().unwrap_or_else(|_| Dispatched {
+                    messages: Vec::new(),
+                    cancelled: true,
+                });
                 self.registry.thread_joined();
                 Some(d)
             }
@@ -621,12 +703,22 @@ impl Xfer {
         };
         let mut bytes = 0;
         if let Some(chain) = self.chain.take() {
-            let handles = std::mem::take(&mut *chain.shared.handles.lock().unwrap_or_else(PoisonError::into_inner));
+            let handles = std::mem::take(
+                &mut *chain
+                    .shared
+                    .handles
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner),
+            );
             for h in handles {
                 let _ = h.join();
                 self.registry.thread_joined();
             }
-            bytes = chain.shared.flags.last().map_or(0, |f| f.bytes_in.load(Ordering::SeqCst));
+            bytes = chain
+                .shared
+                .flags
+                .last()
+                .map_or(0, |f| f.bytes_in.load(Ordering::SeqCst));
             drop(chain);
         }
         let (messages, cancelled) = match dispatched {
@@ -636,7 +728,10 @@ impl Xfer {
         let errors: Vec<ElementError> = messages
             .iter()
             .filter_map(|m| match &m.kind {
-                MsgKind::Error(text) => Some(ElementError { elt: m.elt.clone(), message: text.clone() }),
+                MsgKind::Error(text) => Some(ElementError {
+                    elt: m.elt.clone(),
+                    message: text.clone(),
+                }),
                 _ => None,
             })
             .collect();
@@ -647,7 +742,14 @@ impl Xfer {
         } else {
             Status::Done
         };
-        Summary { status, bytes, errors, messages, leaks: self.registry.counts(), elements: names }
+        Summary {
+            status,
+            bytes,
+            errors,
+            messages,
+            leaks: self.registry.counts(),
+            elements: names,
+        }
     }
 }
 
@@ -685,7 +787,11 @@ impl fmt::Debug for Canceller {
 pub fn link_chain(chain: &[Box<dyn Element>], version: TableVersion) -> Result<Linkage, Error> {
     let mut pairs = Vec::with_capacity(chain.len());
     for (index, e) in chain.iter().enumerate() {
-        let p = e.mech_pairs(version).ok_or_else(|| Error::NoPairs { index, name: e.name().to_string(), version })?;
+        let p = e.mech_pairs(version).ok_or_else(|| Error::NoPairs {
+            index,
+            name: e.name().to_string(),
+            version,
+        })?;
         pairs.push(p);
     }
     Ok(link::link(&pairs, tables::glue_pairs(version))?)
@@ -701,15 +807,25 @@ pub fn run_chain(chain: Vec<Box<dyn Element>>, version: TableVersion) -> Result<
 
 fn check_linkage(chain: &[Box<dyn Element>], linkage: &Linkage) -> Result<(), Error> {
     if chain.len() < 2 {
-        return Err(Error::BadLinkage(format!("a transfer needs at least 2 elements, got {}", chain.len())));
+        return Err(Error::BadLinkage(format!(
+            "a transfer needs at least 2 elements, got {}",
+            chain.len()
+        )));
     }
     if linkage.steps.len() != chain.len() {
-        return Err(Error::BadLinkage(format!("{} steps for {} elements", linkage.steps.len(), chain.len())));
+        return Err(Error::BadLinkage(format!(
+            "{} steps for {} elements",
+            linkage.steps.len(),
+            chain.len()
+        )));
     }
     let mut prev = Mech::None;
     for (i, step) in linkage.steps.iter().enumerate() {
         if step.element != i {
-            return Err(Error::BadLinkage(format!("step {i} names element {}", step.element)));
+            return Err(Error::BadLinkage(format!(
+                "step {i} names element {}",
+                step.element
+            )));
         }
         let last = i + 1 == linkage.steps.len();
         if (i > 0 && step.pair.input == Mech::None) || (!last && step.pair.output == Mech::None) {
@@ -728,13 +844,18 @@ fn check_linkage(chain: &[Box<dyn Element>], linkage: &Linkage) -> Result<(), Er
         prev = step.pair.output;
         if let Some(g) = step.glue {
             if g.input != prev {
-                return Err(Error::BadLinkage(format!("glue after element {i} takes {} but receives {prev}", g.input)));
+                return Err(Error::BadLinkage(format!(
+                    "glue after element {i} takes {} but receives {prev}",
+                    g.input
+                )));
             }
             prev = g.output;
         }
     }
     if prev != Mech::None {
-        return Err(Error::BadLinkage(format!("the last element outputs {prev}, not NONE")));
+        return Err(Error::BadLinkage(format!(
+            "the last element outputs {prev}, not NONE"
+        )));
     }
     Ok(())
 }

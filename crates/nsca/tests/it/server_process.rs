@@ -25,17 +25,31 @@ fn args(list: &[&str]) -> Vec<OsString> {
 
 #[test]
 fn it_parses_the_nsca_command_line() {
-    let cmd = parse_args(&args(&["-f", "-c", "/etc/nsca.cfg", "--authz", "/etc/nsca.authz", "--single"]))
-        .expect("parse");
-    let ServeCommand::Serve(o) = cmd else { panic!("not serve") };
+    let cmd = parse_args(&args(&[
+        "-f",
+        "-c",
+        "/etc/nsca.cfg",
+        "--authz",
+        "/etc/nsca.authz",
+        "--single",
+    ]))
+    .expect("parse");
+    let ServeCommand::Serve(o) = cmd else {
+        panic!("not serve")
+    };
     assert_eq!(o.config, std::path::PathBuf::from("/etc/nsca.cfg"));
     assert_eq!(o.authz, Some("/etc/nsca.authz".into()));
     assert!(!o.inetd);
-    let ServeCommand::Serve(o) = parse_args(&args(&["--inetd", "-c", "rel.cfg"])).expect("parse") else {
+    let ServeCommand::Serve(o) = parse_args(&args(&["--inetd", "-c", "rel.cfg"])).expect("parse")
+    else {
         panic!("not serve")
     };
     assert!(o.inetd);
-    assert_eq!(o.config, std::env::current_dir().expect("cwd").join("rel.cfg"), "made absolute as nsca does");
+    assert_eq!(
+        o.config,
+        std::env::current_dir().expect("cwd").join("rel.cfg"),
+        "made absolute as nsca does"
+    );
 }
 
 #[rstest]
@@ -44,7 +58,10 @@ fn it_parses_the_nsca_command_line() {
 #[case::case_serve_cli_license(&["-l"])]
 #[case::case_serve_cli_no_args(&[])]
 fn case_serve_cli_prints_and_exits_3(#[case] list: &[&str]) {
-    assert!(matches!(parse_args(&args(list)), Ok(ServeCommand::Print(_))));
+    assert!(matches!(
+        parse_args(&args(list)),
+        Ok(ServeCommand::Print(_))
+    ));
 }
 
 #[rstest]
@@ -69,7 +86,9 @@ fn it_exits_2_on_a_config_error() {
 /// Entry point of the child process of the test below; does nothing in a normal run.
 #[test]
 fn serve_child_process_entry() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else { return };
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let dir = std::path::PathBuf::from(dir);
     let mut options = ServeOptions::new(dir.join("nsca.cfg"));
     options.spool = Some(dir.join("spool"));
@@ -100,7 +119,12 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
     let cmd = dir.path().join("nagios.cmd");
     std::fs::set_permissions(&cmd, std::fs::Permissions::from_mode(0o666)).expect("chmod");
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "server_process::serve_child_process_entry", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "server_process::serve_child_process_entry",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -117,7 +141,10 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
         if stderr.read_line(&mut line).expect("read") == 0 {
             break;
         }
-        if let Some(p) = line.trim_end().strip_prefix("nsca: Listening for connections on port ") {
+        if let Some(p) = line
+            .trim_end()
+            .strip_prefix("nsca: Listening for connections on port ")
+        {
             port = Some(p.parse::<u16>().expect("port"));
         }
         log.push(line);
@@ -130,7 +157,10 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
         let _ = child.wait();
         panic!("the child never listened: {log:?}");
     };
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("rt");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("rt");
     runtime.block_on(send_all(
         std::net::SocketAddr::from(([127, 0, 0, 1], port)),
         14,
@@ -138,7 +168,11 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
         &[svc("app01", "API", 0, "served by nobody")],
     ));
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
-    let uid_line = status.lines().find(|l| l.starts_with("Uid:")).expect("Uid line").to_owned();
+    let uid_line = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .expect("Uid line")
+        .to_owned();
     let pid_meta = std::fs::metadata(dir.path().join("nsca.pid")).expect("pid file");
     kill(pid, Signal::SIGTERM).expect("SIGTERM");
     let exit = child.wait().expect("reap child");
@@ -147,14 +181,31 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
     }
     assert_eq!(exit.code(), Some(0), "{log:?}");
     if nix::unistd::getuid().is_root() {
-        assert_eq!(uid_line.split_whitespace().skip(1).collect::<Vec<_>>(), ["65534"; 4], "{uid_line}");
-        assert_eq!((pid_meta.uid(), pid_meta.gid()), (65534, 65534), "pid file handed to nobody:nogroup");
+        assert_eq!(
+            uid_line.split_whitespace().skip(1).collect::<Vec<_>>(),
+            ["65534"; 4],
+            "{uid_line}"
+        );
+        assert_eq!(
+            (pid_meta.uid(), pid_meta.gid()),
+            (65534, 65534),
+            "pid file handed to nobody:nogroup"
+        );
     }
-    assert!(!dir.path().join("nsca.pid").exists(), "pid file removed at shutdown");
-    assert_eq!(read_lines(&cmd), ["[T] PROCESS_SERVICE_CHECK_RESULT;app01;API;0;served by nobody"]);
+    assert!(
+        !dir.path().join("nsca.pid").exists(),
+        "pid file removed at shutdown"
+    );
+    assert_eq!(
+        read_lines(&cmd),
+        ["[T] PROCESS_SERVICE_CHECK_RESULT;app01;API;0;served by nobody"]
+    );
     let text = log.join("\n");
     assert!(text.contains("nsca: Starting up daemon"), "{text}");
-    assert!(text.contains("nsca: Caught SIGTERM - shutting down..."), "{text}");
+    assert!(
+        text.contains("nsca: Caught SIGTERM - shutting down..."),
+        "{text}"
+    );
     assert!(text.contains("nsca: Daemon shutdown"), "{text}");
 }
 
@@ -169,5 +220,8 @@ fn it_describes_recordings_without_addresses() {
         received: vec![0; 8700],
         end: reelcheck_nsca::server::fake::RecordingEnd::ServerReset,
     };
-    assert_eq!(rec.to_string(), "connection 2: init 132 bytes, received 8700 bytes (2 x 4304 + 92), server reset");
+    assert_eq!(
+        rec.to_string(),
+        "connection 2: init 132 bytes, received 8700 bytes (2 x 4304 + 92), server reset"
+    );
 }

@@ -48,7 +48,13 @@ impl BufferDest {
     /// A buffer that fails the transfer beyond `limit` bytes.
     pub fn with_limit(limit: Option<usize>) -> (BufferDest, BufferHandle) {
         let data = Arc::new(Mutex::new(Vec::new()));
-        (BufferDest { data: Arc::clone(&data), limit }, BufferHandle { data })
+        (
+            BufferDest {
+                data: Arc::clone(&data),
+                limit,
+            },
+            BufferHandle { data },
+        )
     }
 
     fn add(&self, bytes: &[u8]) -> Result<(), Error> {

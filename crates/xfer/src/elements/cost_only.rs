@@ -29,6 +29,8 @@ impl Element for CostOnly {
     }
 
     fn check_runnable(&self) -> Result<(), Error> {
-        Err(Error::NotSupported { what: format!("element {} (cost-only)", self.elt.amanda_name()) })
+        Err(Error::NotSupported {
+            what: format!("element {} (cost-only)", self.elt.amanda_name()),
+        })
     }
 }

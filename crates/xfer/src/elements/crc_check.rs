@@ -20,7 +20,11 @@ pub struct CrcCheckDest {
 impl CrcCheckDest {
     /// Expects data with this CRC32 and size.
     pub fn new(expected_crc: u32, expected_size: u64) -> CrcCheckDest {
-        CrcCheckDest { expected_crc, expected_size, st: Mutex::new((crc32fast::Hasher::new(), 0)) }
+        CrcCheckDest {
+            expected_crc,
+            expected_size,
+            st: Mutex::new((crc32fast::Hasher::new(), 0)),
+        }
     }
 
     /// Expects exactly `data`.

@@ -27,17 +27,33 @@ impl Origin {
         match self {
             Origin::Path(p) => {
                 let f = if write {
-                    OpenOptions::new().write(true).create(true).truncate(true).open(p)
+                    OpenOptions::new()
+                        .write(true)
+                        .create(true)
+                        .truncate(true)
+                        .open(p)
                 } else {
                     File::open(p)
                 };
-                f.map(OwnedFd::from).map_err(|e| Error::Io { context: format!("opening {}", p.display()), source: e })
+                f.map(OwnedFd::from).map_err(|e| Error::Io {
+                    context: format!("opening {}", p.display()),
+                    source: e,
+                })
             }
             Origin::Std => {
-                let r = if write { std::io::stdout().as_fd_dup() } else { std::io::stdin().as_fd_dup() };
-                r.map_err(|e| Error::Io { context: if write { "dup stdout" } else { "dup stdin" }.into(), source: e })
+                let r = if write {
+                    std::io::stdout().as_fd_dup()
+                } else {
+                    std::io::stdin().as_fd_dup()
+                };
+                r.map_err(|e| Error::Io {
+                    context: if write { "dup stdout" } else { "dup stdin" }.into(),
+                    source: e,
+                })
             }
-            Origin::Fd(fd) => lock(fd).take().ok_or_else(|| Error::Misuse("fd element set up twice".into())),
+            Origin::Fd(fd) => lock(fd)
+                .take()
+                .ok_or_else(|| Error::Misuse("fd element set up twice".into())),
         }
     }
 }
@@ -62,17 +78,26 @@ pub struct FdSource {
 impl FdSource {
     /// Reads the file at `path` (opened at setup).
     pub fn open(path: impl Into<PathBuf>) -> FdSource {
-        FdSource { origin: Origin::Path(path.into()), fd: Mutex::new(None) }
+        FdSource {
+            origin: Origin::Path(path.into()),
+            fd: Mutex::new(None),
+        }
     }
 
     /// Reads standard input (a duplicate of fd 0).
     pub fn stdin() -> FdSource {
-        FdSource { origin: Origin::Std, fd: Mutex::new(None) }
+        FdSource {
+            origin: Origin::Std,
+            fd: Mutex::new(None),
+        }
     }
 
     /// Reads `fd`.
     pub fn from_fd(fd: OwnedFd) -> FdSource {
-        FdSource { origin: Origin::Fd(Mutex::new(Some(fd))), fd: Mutex::new(None) }
+        FdSource {
+            origin: Origin::Fd(Mutex::new(Some(fd))),
+            fd: Mutex::new(None),
+        }
     }
 }
 
@@ -106,17 +131,26 @@ pub struct FdDest {
 impl FdDest {
     /// Writes the file at `path` (created or truncated at setup).
     pub fn create(path: impl Into<PathBuf>) -> FdDest {
-        FdDest { origin: Origin::Path(path.into()), fd: Mutex::new(None) }
+        FdDest {
+            origin: Origin::Path(path.into()),
+            fd: Mutex::new(None),
+        }
     }
 
     /// Writes standard output (a duplicate of fd 1).
     pub fn stdout() -> FdDest {
-        FdDest { origin: Origin::Std, fd: Mutex::new(None) }
+        FdDest {
+            origin: Origin::Std,
+            fd: Mutex::new(None),
+        }
     }
 
     /// Writes `fd`.
     pub fn from_fd(fd: OwnedFd) -> FdDest {
-        FdDest { origin: Origin::Fd(Mutex::new(Some(fd))), fd: Mutex::new(None) }
+        FdDest {
+            origin: Origin::Fd(Mutex::new(Some(fd))),
+            fd: Mutex::new(None),
+        }
     }
 }
 

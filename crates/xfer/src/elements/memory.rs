@@ -34,7 +34,12 @@ impl Fill for Cursor {
 impl MemorySource {
     /// A source that produces `data`.
     pub fn new(data: impl Into<Arc<[u8]>>) -> MemorySource {
-        MemorySource { st: Mutex::new(Cursor { data: data.into(), at: 0 }) }
+        MemorySource {
+            st: Mutex::new(Cursor {
+                data: data.into(),
+                at: 0,
+            }),
+        }
     }
 }
 

@@ -69,7 +69,11 @@ pub(crate) fn pull_owned<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>) -> Result<Option<V
 }
 
 /// PULL_BUFFER_STATIC for a generating source.
-pub(crate) fn pull_into<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+pub(crate) fn pull_into<F: Fill>(
+    cx: &Cx<'_>,
+    st: &Mutex<F>,
+    buf: &mut [u8],
+) -> Result<Option<usize>, Error> {
     let mut st = lock(st);
     if cx.cancelled() {
         return Ok(None);

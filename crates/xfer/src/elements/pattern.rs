@@ -41,8 +41,18 @@ impl Fill for Pattern {
 impl PatternSource {
     /// `size` bytes of `pattern` repeated (an empty pattern means [`DEFAULT_PATTERN`]).
     pub fn new(size: u64, pattern: &[u8]) -> PatternSource {
-        let pattern = if pattern.is_empty() { DEFAULT_PATTERN.to_vec() } else { pattern.to_vec() };
-        PatternSource { st: Mutex::new(Pattern { pattern, at: 0, left: size }) }
+        let pattern = if pattern.is_empty() {
+            DEFAULT_PATTERN.to_vec()
+        } else {
+            pattern.to_vec()
+        };
+        PatternSource {
+            st: Mutex::new(Pattern {
+                pattern,
+                at: 0,
+                left: size,
+            }),
+        }
     }
 }
 

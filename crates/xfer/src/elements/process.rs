@@ -40,7 +40,10 @@ pub struct ProcessFilter {
 impl ProcessFilter {
     /// A filter running `argv[0]` with arguments `argv[1..]` (looked up in `PATH`).
     pub fn new<S: Into<String>>(argv: impl IntoIterator<Item = S>) -> ProcessFilter {
-        ProcessFilter { argv: argv.into_iter().map(Into::into).collect(), pid: Arc::new(Mutex::new(None)) }
+        ProcessFilter {
+            argv: argv.into_iter().map(Into::into).collect(),
+            pid: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// The command line.
@@ -56,9 +59,12 @@ impl ProcessFilter {
 /// Child fds must block: the child knows nothing of `O_NONBLOCK`.
 fn for_child(fd: TrackedFd) -> Result<Stdio, Error> {
     if fd.is_runtime_pipe() {
-        fd.set_nonblocking(false).map_err(|e| Error::errno("clearing O_NONBLOCK", e))?;
+        fd.set_nonblocking(false)
+            .map_err(|e| Error::errno("clearing O_NONBLOCK", e))?;
     }
-    fd.into_owned().map(Stdio::from).ok_or_else(|| Error::Misuse("fd already handed over".into()))
+    fd.into_owned()
+        .map(Stdio::from)
+        .ok_or_else(|| Error::Misuse("fd already handed over".into()))
 }
 
 fn describe(status: ExitStatus) -> String {
@@ -95,7 +101,9 @@ impl Element for ProcessFilter {
         let stdin = cx.take_upstream_output_fd();
         let stdout = cx.take_downstream_input_fd();
         let (Some(stdin), Some(stdout)) = (stdin, stdout) else {
-            return Err(Error::Misuse("process needs an input and an output fd".into()));
+            return Err(Error::Misuse(
+                "process needs an input and an output fd".into(),
+            ));
         };
         let Some((program, args)) = self.argv.split_first() else {
             return Err(Error::Misuse("process has an empty command".into()));
@@ -110,7 +118,10 @@ impl Element for ProcessFilter {
             .stderr(Stdio::piped())
             .process_group(0)
             .spawn()
-            .map_err(|e| Error::Io { context: format!("spawning `{}`", self.command_line()), source: e })?;
+            .map_err(|e| Error::Io {
+                context: format!("spawning `{}`", self.command_line()),
+                source: e,
+            })?;
         cx.registry().child_spawned();
         let raw = i32::try_from(child.id()).unwrap_or(i32::MAX);
         let pid = Pid::from_raw(raw);
@@ -121,7 +132,9 @@ impl Element for ProcessFilter {
         let holder = Arc::new(Mutex::new(Some(child)));
         let held = Arc::clone(&holder);
         let spawned = cx.spawn("reaper", move |cx| {
-            let Some(mut child) = lock(&held).take() else { return };
+            let Some(mut child) = lock(&held).take() else {
+                return;
+            };
             let mut kept = Vec::new();
             if let Some(err) = stderr.as_mut() {
                 let mut chunk = [0u8; 4096];
@@ -135,9 +148,9 @@ impl Element for ProcessFilter {
             }
             drop(stderr);
             // Wait without reaping, so a concurrent kill never hits a reused pid.
-            while let Err(nix::errno::Errno::EINTR) = waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
-            {
-            }
+            while let Err(nix::errno::Errno::EINTR) =
+                waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT)
+            {}
             *lock(&slot) = None;
             let status = child.wait();
             cx.registry().child_reaped();
@@ -155,7 +168,10 @@ impl Element for ProcessFilter {
                     }
                     cx.fail(Error::Child { command, status });
                 }
-                Err(e) => cx.fail(Error::Io { context: format!("waiting for `{command}`"), source: e }),
+                Err(e) => cx.fail(Error::Io {
+                    context: format!("waiting for `{command}`"),
+                    source: e,
+                }),
             }
         });
         if let Err(e) = spawned {

@@ -50,7 +50,8 @@ impl Fill for Gen {
         // Bytes left over from the previous word first.
         let from_pending = (8 - self.pending_at).min(out.len());
         if self.pending_at < 8 {
-            out[..from_pending].copy_from_slice(&self.pending[self.pending_at..self.pending_at + from_pending]);
+            out[..from_pending]
+                .copy_from_slice(&self.pending[self.pending_at..self.pending_at + from_pending]);
             self.pending_at += from_pending;
             out = &mut out[from_pending..];
         }
@@ -72,7 +73,16 @@ impl Fill for Gen {
 impl RandomSource {
     /// `size` bytes of the splitmix64 stream seeded with `seed`.
     pub fn new(size: u64, seed: u64) -> RandomSource {
-        RandomSource { size, seed, st: Mutex::new(Gen { state: seed, left: size, pending: [0; 8], pending_at: 8 }) }
+        RandomSource {
+            size,
+            seed,
+            st: Mutex::new(Gen {
+                state: seed,
+                left: size,
+                pending: [0; 8],
+                pending_at: 8,
+            }),
+        }
     }
 
     /// The configured size.
@@ -88,7 +98,12 @@ impl RandomSource {
 
 /// The bytes `RandomSource::new(len, seed)` produces.
 pub fn random_bytes(seed: u64, len: usize) -> Vec<u8> {
-    let mut g = Gen { state: seed, left: len as u64, pending: [0; 8], pending_at: 8 };
+    let mut g = Gen {
+        state: seed,
+        left: len as u64,
+        pending: [0; 8],
+        pending_at: 8,
+    };
     let mut v = vec![0u8; len];
     g.fill(&mut v);
     v
@@ -123,7 +138,12 @@ mod tests {
     #[test]
     fn stream_does_not_depend_on_chunking() {
         let whole = random_bytes(7, 1000);
-        let mut g = Gen { state: 7, left: 1000, pending: [0; 8], pending_at: 8 };
+        let mut g = Gen {
+            state: 7,
+            left: 1000,
+            pending: [0; 8],
+            pending_at: 8,
+        };
         let mut parts = Vec::new();
         for n in [1usize, 3, 8, 13, 64, 911] {
             let mut b = vec![0u8; n];

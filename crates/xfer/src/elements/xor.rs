@@ -18,7 +18,10 @@ pub struct XorFilter {
 impl XorFilter {
     /// A filter with `key`.
     pub fn new(key: u8) -> XorFilter {
-        XorFilter { key, scratch: Mutex::new(Vec::new()) }
+        XorFilter {
+            key,
+            scratch: Mutex::new(Vec::new()),
+        }
     }
 
     /// The key.

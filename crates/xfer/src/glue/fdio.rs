@@ -43,7 +43,11 @@ pub fn may_block(fd: &TrackedFd) -> bool {
 
 /// Waits until `fd` is ready for `events` or the token is raised;
 /// returns `Ok(false)` when cancelled.
-pub fn wait_ready(fd: BorrowedFd<'_>, events: PollFlags, token: Option<&CancelToken>) -> Result<bool, Errno> {
+pub fn wait_ready(
+    fd: BorrowedFd<'_>,
+    events: PollFlags,
+    token: Option<&CancelToken>,
+) -> Result<bool, Errno> {
     loop {
         if token.is_some_and(CancelToken::is_triggered) {
             return Ok(false);
@@ -57,7 +61,11 @@ pub fn wait_ready(fd: BorrowedFd<'_>, events: PollFlags, token: Option<&CancelTo
             Err(Errno::EINTR) => continue,
             Err(e) => return Err(e),
         }
-        if fds.get(1).and_then(PollFd::revents).is_some_and(|r| !r.is_empty()) {
+        if fds
+            .get(1)
+            .and_then(PollFd::revents)
+            .is_some_and(|r| !r.is_empty())
+        {
             return Ok(false);
         }
         if fds[0].revents().is_some_and(|r| !r.is_empty()) {
@@ -67,7 +75,11 @@ pub fn wait_ready(fd: BorrowedFd<'_>, events: PollFlags, token: Option<&CancelTo
 }
 
 /// Reads at most `buf.len()` bytes.
-pub fn read_some(fd: &TrackedFd, buf: &mut [u8], token: Option<&CancelToken>) -> Result<Read, Errno> {
+pub fn read_some(
+    fd: &TrackedFd,
+    buf: &mut [u8],
+    token: Option<&CancelToken>,
+) -> Result<Read, Errno> {
     if buf.is_empty() {
         return Ok(Read::Data(0));
     }
@@ -169,7 +181,9 @@ pub fn splice_copy(
                     return Ok(Spliced::Done(Wrote::Cancelled));
                 }
             }
-            Err(Errno::EINVAL | Errno::ENOSYS | Errno::EBADF) if total == 0 => return Ok(Spliced::Unsupported),
+            Err(Errno::EINVAL | Errno::ENOSYS | Errno::EBADF) if total == 0 => {
+                return Ok(Spliced::Unsupported);
+            }
             Err(e) => return Err(e),
         }
     }

@@ -33,12 +33,18 @@ pub struct StdMonitor<S> {
 
 impl<S: Send> Monitor<S> for StdMonitor<S> {
     fn new(state: S) -> Self {
-        StdMonitor { state: Mutex::new(state), cond: Condvar::new() }
+        StdMonitor {
+            state: Mutex::new(state),
+            cond: Condvar::new(),
+        }
     }
 
     fn update<R>(&self, mut ready: impl FnMut(&S) -> bool, update: impl FnOnce(&mut S) -> R) -> R {
         let guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut guard = self.cond.wait_while(guard, |s| !ready(s)).unwrap_or_else(PoisonError::into_inner);
+        let mut guard = self
+            .cond
+            .wait_while(guard, |s| !ready(s))
+            .unwrap_or_else(PoisonError::into_inner);
         let r = update(&mut guard);
         drop(guard);
         self.cond.notify_all();
@@ -58,7 +64,12 @@ pub struct RingState {
 impl RingState {
     /// An empty ring of `capacity` slots (at least 1).
     pub fn new(capacity: usize) -> RingState {
-        RingState { slots: VecDeque::new(), capacity: capacity.max(1), eof: false, cancelled: false }
+        RingState {
+            slots: VecDeque::new(),
+            capacity: capacity.max(1),
+            eof: false,
+            cancelled: false,
+        }
     }
 
     /// Whether a push can proceed without waiting.
@@ -120,7 +131,9 @@ pub struct Ring<M: Monitor<RingState> = StdMonitor<RingState>> {
 impl<M: Monitor<RingState>> Ring<M> {
     /// A ring of `capacity` slots.
     pub fn new(capacity: usize) -> Self {
-        Ring { monitor: M::new(RingState::new(capacity)) }
+        Ring {
+            monitor: M::new(RingState::new(capacity)),
+        }
     }
 
     /// Queues a buffer (`None` = EOF), waiting for a free slot; returns

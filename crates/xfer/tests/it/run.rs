@@ -12,8 +12,8 @@ use rstest::rstest;
 
 use reelcheck_xfer::element::Element;
 use reelcheck_xfer::elements::{
-    BufferDest, BufferHandle, CostOnly, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource, NullDest,
-    PatternSource, ProcessFilter, RandomSource, XorFilter,
+    BufferDest, BufferHandle, CostOnly, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource,
+    NullDest, PatternSource, ProcessFilter, RandomSource, XorFilter,
 };
 use reelcheck_xfer::link::{LinkStep, Linkage};
 use reelcheck_xfer::mech::{Mech, MechPair};
@@ -48,7 +48,11 @@ fn model_crc32(data: &[u8]) -> u32 {
     for &b in data {
         c ^= u32::from(b);
         for _ in 0..8 {
-            c = if c & 1 != 0 { (c >> 1) ^ 0xedb8_8320 } else { c >> 1 };
+            c = if c & 1 != 0 {
+                (c >> 1) ^ 0xedb8_8320
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -63,26 +67,50 @@ fn xored(data: &[u8], key: u8) -> Vec<u8> {
 /// Checks the protocol every transfer must obey and that nothing leaked.
 fn check_protocol(s: &Summary) {
     assert!(s.leaks.is_clean(), "leaked: {}", s.leaks);
-    let dones = s.messages.iter().filter(|m| m.kind == MsgKind::Done).count();
+    let dones = s
+        .messages
+        .iter()
+        .filter(|m| m.kind == MsgKind::Done)
+        .count();
     assert_eq!(dones, 1, "exactly one DONE: {}", render(&s.messages));
-    assert_eq!(s.messages.last().map(|m| &m.kind), Some(&MsgKind::Done), "DONE is last");
-    let cancels = s.messages.iter().filter(|m| m.kind == MsgKind::Cancel).count();
+    assert_eq!(
+        s.messages.last().map(|m| &m.kind),
+        Some(&MsgKind::Done),
+        "DONE is last"
+    );
+    let cancels = s
+        .messages
+        .iter()
+        .filter(|m| m.kind == MsgKind::Cancel)
+        .count();
     assert!(cancels <= 1, "at most one CANCEL: {}", render(&s.messages));
     if !s.errors.is_empty() {
-        let first_err = s.messages.iter().position(|m| matches!(m.kind, MsgKind::Error(_)));
+        let first_err = s
+            .messages
+            .iter()
+            .position(|m| matches!(m.kind, MsgKind::Error(_)));
         let cancel = s.messages.iter().position(|m| m.kind == MsgKind::Cancel);
-        assert!(cancel.is_some() && first_err < cancel, "ERROR then CANCEL: {}", render(&s.messages));
+        assert!(
+            cancel.is_some() && first_err < cancel,
+            "ERROR then CANCEL: {}",
+            render(&s.messages)
+        );
         assert_eq!(s.status, Status::Failed);
     }
 }
 
 fn render(msgs: &[Msg]) -> String {
-    msgs.iter().map(ToString::to_string).collect::<Vec<_>>().join(" | ")
+    msgs.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 fn finish(mut x: Xfer) -> Summary {
     x.start().expect("starts");
-    let s = x.wait_timeout(WATCHDOG).expect("finishes before the watchdog");
+    let s = x
+        .wait_timeout(WATCHDOG)
+        .expect("finishes before the watchdog");
     check_protocol(&s);
     s
 }
@@ -106,8 +134,8 @@ fn write_file(dir: &Path, name: &str, data: &[u8]) -> std::path::PathBuf {
 }
 
 fn require(program: &str, package: &str) {
-    let found =
-        std::env::var_os("PATH").is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()));
+    let found = std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()));
     assert!(found, "`{program}` not found: apt-get install {package}");
 }
 
@@ -144,7 +172,10 @@ fn it_random_source_is_reproducible_and_seed_dependent() {
 #[test]
 fn it_pattern_source_repeats_its_pattern() {
     let (b, h) = buffer();
-    assert_done(&run_default(vec![Box::new(PatternSource::new(70_000, b"abc")), b]));
+    assert_done(&run_default(vec![
+        Box::new(PatternSource::new(70_000, b"abc")),
+        b,
+    ]));
     let expected: Vec<u8> = b"abc".iter().copied().cycle().take(70_000).collect();
     assert_eq!(h.contents(), expected);
 }
@@ -153,7 +184,10 @@ fn it_pattern_source_repeats_its_pattern() {
 fn it_memory_source_serves_its_bytes() {
     let data = model_random(3, 40_000);
     let (b, h) = buffer();
-    assert_done(&run_default(vec![Box::new(MemorySource::new(data.clone())), b]));
+    assert_done(&run_default(vec![
+        Box::new(MemorySource::new(data.clone())),
+        b,
+    ]));
     assert_eq!(h.contents(), data);
 }
 
@@ -163,7 +197,10 @@ fn it_fd_source_and_fd_dest_copy_a_file() {
     let data = model_random(11, 300_000);
     let src = write_file(dir.path(), "in", &data);
     let dst = dir.path().join("out");
-    let s = run_default(vec![Box::new(FdSource::open(&src)), Box::new(FdDest::create(&dst))]);
+    let s = run_default(vec![
+        Box::new(FdSource::open(&src)),
+        Box::new(FdDest::create(&dst)),
+    ]);
     assert_done(&s);
     assert_eq!(std::fs::read(&dst).expect("read output"), data);
 }
@@ -171,15 +208,23 @@ fn it_fd_source_and_fd_dest_copy_a_file() {
 #[test]
 fn it_xor_filter_xors_every_byte() {
     let (b, h) = buffer();
-    assert_done(&run_default(vec![Box::new(RandomSource::new(50_000, 5)), Box::new(XorFilter::new(0x5a)), b]));
+    assert_done(&run_default(vec![
+        Box::new(RandomSource::new(50_000, 5)),
+        Box::new(XorFilter::new(0x5a)),
+        b,
+    ]));
     assert_eq!(h.contents(), xored(&model_random(5, 50_000), 0x5a));
 }
 
 #[test]
 fn it_two_xor_filters_cancel_out() {
     let (b, h) = buffer();
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(80_000, 9)), Box::new(XorFilter::new(0x5a)), Box::new(XorFilter::new(0x5a)), b];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(80_000, 9)),
+        Box::new(XorFilter::new(0x5a)),
+        Box::new(XorFilter::new(0x5a)),
+        b,
+    ];
     assert_done(&run_default(chain));
     assert_eq!(h.contents(), model_random(9, 80_000));
 }
@@ -187,44 +232,75 @@ fn it_two_xor_filters_cancel_out() {
 #[test]
 fn it_crc_filter_reports_crc_and_size_of_the_data() {
     let (b, h) = buffer();
-    let s = run_default(vec![Box::new(RandomSource::new(123_457, 4)), Box::new(CrcFilter::new()), b]);
+    let s = run_default(vec![
+        Box::new(RandomSource::new(123_457, 4)),
+        Box::new(CrcFilter::new()),
+        b,
+    ]);
     assert_done(&s);
     let data = model_random(4, 123_457);
     assert_eq!(h.contents(), data, "crc passes data through unchanged");
-    let crcs: Vec<_> = s.messages.iter().filter(|m| matches!(m.kind, MsgKind::Crc { .. })).collect();
+    let crcs: Vec<_> = s
+        .messages
+        .iter()
+        .filter(|m| matches!(m.kind, MsgKind::Crc { .. }))
+        .collect();
     assert_eq!(crcs.len(), 1);
-    assert_eq!(crcs[0].kind, MsgKind::Crc { crc: model_crc32(&data), size: 123_457 });
+    assert_eq!(
+        crcs[0].kind,
+        MsgKind::Crc {
+            crc: model_crc32(&data),
+            size: 123_457
+        }
+    );
     assert_eq!(crcs[0].elt.name, "crc");
 }
 
 #[test]
 fn it_null_dest_says_hello_once_and_discards() {
-    let s = run_default(vec![Box::new(RandomSource::new(1 << 20, 42)), Box::new(NullDest::new())]);
+    let s = run_default(vec![
+        Box::new(RandomSource::new(1 << 20, 42)),
+        Box::new(NullDest::new()),
+    ]);
     assert_done(&s);
     let lines: Vec<String> = s.messages.iter().map(ToString::to_string).collect();
     // Amanda 3.5.1's Random -> Null delivers INFO "Is this thing on?" then DONE (CRC aside).
-    assert_eq!(lines, vec!["null[2] INFO Is this thing on?".to_string(), "null[2] DONE".to_string()]);
+    assert_eq!(
+        lines,
+        vec![
+            "null[2] INFO Is this thing on?".to_string(),
+            "null[2] DONE".to_string()
+        ]
+    );
     assert_eq!(s.bytes, 1 << 20);
 }
 
 #[test]
 fn it_crc_check_dest_accepts_matching_data() {
     let data = model_random(8, 77_777);
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(77_777, 8)), Box::new(CrcCheckDest::new(model_crc32(&data), 77_777))];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(77_777, 8)),
+        Box::new(CrcCheckDest::new(model_crc32(&data), 77_777)),
+    ];
     assert_done(&run_default(chain));
 }
 
 #[test]
 fn it_crc_check_dest_fails_on_mismatch_with_error_then_cancel() {
     let data = model_random(8, 1000);
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(1000, 8)), Box::new(CrcCheckDest::new(model_crc32(&data) ^ 1, 1000))];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(1000, 8)),
+        Box::new(CrcCheckDest::new(model_crc32(&data) ^ 1, 1000)),
+    ];
     let s = run_default(chain);
     assert_eq!(s.status, Status::Failed);
     assert_eq!(s.errors.len(), 1, "{}", render(&s.messages));
     assert_eq!(s.errors[0].elt.name, "crc-check");
-    assert!(s.errors[0].message.contains("crc mismatch"), "{}", s.errors[0].message);
+    assert!(
+        s.errors[0].message.contains("crc mismatch"),
+        "{}",
+        s.errors[0].message
+    );
     let kinds: Vec<&str> = s.messages.iter().map(|m| m.kind.type_name()).collect();
     assert_eq!(kinds, ["ERROR", "CANCEL", "DONE"]);
 }
@@ -233,7 +309,11 @@ fn it_crc_check_dest_fails_on_mismatch_with_error_then_cancel() {
 fn it_process_cat_passes_data_through() {
     require("cat", "coreutils");
     let (b, h) = buffer();
-    let s = run_default(vec![Box::new(RandomSource::new(1_000_000, 7)), Box::new(ProcessFilter::new(["cat"])), b]);
+    let s = run_default(vec![
+        Box::new(RandomSource::new(1_000_000, 7)),
+        Box::new(ProcessFilter::new(["cat"])),
+        b,
+    ]);
     assert_done(&s);
     assert_eq!(h.contents(), model_random(7, 1_000_000));
     assert_eq!(s.leaks.children_spawned, 1);
@@ -249,7 +329,12 @@ fn it_process_tr_uppercases() {
         b,
     ];
     assert_done(&run_default(chain));
-    let expected: Vec<u8> = b"HELLO, WORLD\n".iter().copied().cycle().take(100_000).collect();
+    let expected: Vec<u8> = b"HELLO, WORLD\n"
+        .iter()
+        .copied()
+        .cycle()
+        .take(100_000)
+        .collect();
     assert_eq!(h.contents(), expected);
 }
 
@@ -273,7 +358,12 @@ fn it_gzip_round_trip_through_two_processes_restores_the_data() {
 fn it_gzip_output_matches_the_real_gzip() {
     require("gzip", "gzip");
     let dir = tempfile::tempdir().expect("tempdir");
-    let data: Vec<u8> = b"reelcheck ".iter().copied().cycle().take(200_000).collect();
+    let data: Vec<u8> = b"reelcheck "
+        .iter()
+        .copied()
+        .cycle()
+        .take(200_000)
+        .collect();
     let src = write_file(dir.path(), "in", &data);
     let out = dir.path().join("out.gz");
     let chain: Vec<Box<dyn Element>> = vec![
@@ -282,7 +372,11 @@ fn it_gzip_output_matches_the_real_gzip() {
         Box::new(FdDest::create(&out)),
     ];
     assert_done(&run_default(chain));
-    let real = std::process::Command::new("gzip").arg("-nc").arg(&src).output().expect("run gzip");
+    let real = std::process::Command::new("gzip")
+        .arg("-nc")
+        .arg(&src)
+        .output()
+        .expect("run gzip");
     assert_eq!(std::fs::read(&out).expect("read"), real.stdout);
 }
 
@@ -295,13 +389,20 @@ fn it_gzip_output_matches_the_real_gzip() {
 fn case_process_failure_becomes_error_then_cancel(#[case] argv: &[&str], #[case] expected: &str) {
     require("sh", "dash");
     let (b, _h) = buffer();
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(3 << 20, 1)), Box::new(ProcessFilter::new(argv.iter().copied())), b];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(3 << 20, 1)),
+        Box::new(ProcessFilter::new(argv.iter().copied())),
+        b,
+    ];
     let s = run_default(chain);
     assert_eq!(s.status, Status::Failed, "{}", render(&s.messages));
     assert_eq!(s.errors.len(), 1, "one error only: {}", render(&s.messages));
     assert_eq!(s.errors[0].elt.name, "process");
-    assert!(s.errors[0].message.contains(expected), "{}", s.errors[0].message);
+    assert!(
+        s.errors[0].message.contains(expected),
+        "{}",
+        s.errors[0].message
+    );
 }
 
 #[test]
@@ -315,7 +416,13 @@ fn it_process_stderr_is_quoted_in_the_error() {
     ];
     let s = run_default(chain);
     assert_eq!(s.errors.len(), 1);
-    assert!(s.errors[0].message.ends_with("exited with status 4: broken"), "{}", s.errors[0].message);
+    assert!(
+        s.errors[0]
+            .message
+            .ends_with("exited with status 4: broken"),
+        "{}",
+        s.errors[0].message
+    );
 }
 
 #[rstest]
@@ -332,35 +439,64 @@ fn case_injected_error_cancels_the_transfer(#[case] element: &str, #[case] byte:
         Box::new(ProcessFilter::new(["cat"])),
         b,
     ];
-    let faults = Faults { error_at: Some(ErrorAt { element: element.into(), byte }), ..Faults::default() };
-    let s = run_linked(chain, XferConfig { faults, ..XferConfig::default() });
+    let faults = Faults {
+        error_at: Some(ErrorAt {
+            element: element.into(),
+            byte,
+        }),
+        ..Faults::default()
+    };
+    let s = run_linked(
+        chain,
+        XferConfig {
+            faults,
+            ..XferConfig::default()
+        },
+    );
     assert_eq!(s.status, Status::Failed, "{}", render(&s.messages));
     assert_eq!(s.errors.len(), 1, "{}", render(&s.messages));
-    assert_eq!(s.errors[0].message, format!("injected error at byte {byte}"));
+    assert_eq!(
+        s.errors[0].message,
+        format!("injected error at byte {byte}")
+    );
     let name = element.split('[').next().unwrap_or(element);
     assert_eq!(s.errors[0].elt.name, name);
 }
 
 #[test]
 fn it_unlinkable_chain_is_a_typed_link_error() {
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(NullDest::new()), Box::new(RandomSource::new(1, 1))];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(NullDest::new()), Box::new(RandomSource::new(1, 1))];
     assert!(matches!(run_chain(chain, V35), Err(Error::Link(_))));
 }
 
 #[test]
 fn it_crc_filter_does_not_exist_in_the_3_3_tables() {
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(1, 1)), Box::new(CrcFilter::new()), Box::new(NullDest::new())];
-    assert!(matches!(run_chain(chain, TableVersion::V3_3), Err(Error::NoPairs { index: 1, .. })));
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(1, 1)),
+        Box::new(CrcFilter::new()),
+        Box::new(NullDest::new()),
+    ];
+    assert!(matches!(
+        run_chain(chain, TableVersion::V3_3),
+        Err(Error::NoPairs { index: 1, .. })
+    ));
 }
 
 #[test]
 fn it_runs_with_the_3_3_tables_too() {
     let (b, h) = buffer();
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(99_999, 2)), Box::new(XorFilter::new(7)), b];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(99_999, 2)),
+        Box::new(XorFilter::new(7)),
+        b,
+    ];
     let mut x = Xfer::linked(chain, TableVersion::V3_3, XferConfig::default()).expect("links");
     assert!(
-        x.mechs().iter().all(|(i, o)| !matches!(i, Mech::PullBufferStatic) && !matches!(o, Mech::PushBufferStatic))
+        x.mechs()
+            .iter()
+            .all(|(i, o)| !matches!(i, Mech::PullBufferStatic)
+                && !matches!(o, Mech::PushBufferStatic))
     );
     x.start().expect("start");
     let s = x.wait_timeout(WATCHDOG).expect("finishes");
@@ -377,31 +513,49 @@ fn it_directtcp_glue_is_not_supported_at_start() {
                 pair: pair(Mech::None, Mech::PullBuffer),
                 glue: Some(pair(Mech::PullBuffer, Mech::DirectTcpConnect)),
             },
-            LinkStep { element: 1, pair: pair(Mech::DirectTcpConnect, Mech::None), glue: None },
+            LinkStep {
+                element: 1,
+                pair: pair(Mech::DirectTcpConnect, Mech::None),
+                glue: None,
+            },
         ],
         cost: 0,
     };
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
     let mut x = Xfer::new(chain, &linkage, XferConfig::default()).expect("builds");
     assert!(matches!(x.start(), Err(Error::NotSupported { .. })));
 }
 
 #[test]
 fn it_cost_only_elements_link_but_do_not_start() {
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(1, 1)), Box::new(CostOnly::new(AmandaElement::DestTaperSplitter))];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(1, 1)),
+        Box::new(CostOnly::new(AmandaElement::DestTaperSplitter)),
+    ];
     let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
-    assert!(x.render_linkage().contains("SHM_RING"), "{}", x.render_linkage());
+    assert!(
+        x.render_linkage().contains("SHM_RING"),
+        "{}",
+        x.render_linkage()
+    );
     assert!(matches!(x.start(), Err(Error::NotSupported { .. })));
 }
 
 #[test]
 fn it_setup_failure_reports_error_cancel_done() {
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(FdSource::open("/nonexistent/reelcheck/input")), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(FdSource::open("/nonexistent/reelcheck/input")),
+        Box::new(NullDest::new()),
+    ];
     let s = finish(Xfer::linked(chain, V35, XferConfig::default()).expect("links"));
     let kinds: Vec<&str> = s.messages.iter().map(|m| m.kind.type_name()).collect();
-    assert_eq!(kinds, ["ERROR", "CANCEL", "DONE"], "{}", render(&s.messages));
+    assert_eq!(
+        kinds,
+        ["ERROR", "CANCEL", "DONE"],
+        "{}",
+        render(&s.messages)
+    );
     assert!(s.errors[0].message.contains("/nonexistent/reelcheck/input"));
 }
 
@@ -410,32 +564,61 @@ fn it_setup_failure_reports_error_cancel_done() {
 /// Elements (with their pairs) that deliver `mech` to what follows.
 fn prefix(mech: Mech, data: &[u8], dir: &Path) -> (Vec<Box<dyn Element>>, Vec<LinkStep>) {
     let mem = || Box::new(MemorySource::new(data.to_vec())) as Box<dyn Element>;
-    let step = |element, input, output, glue: Option<MechPair>| LinkStep { element, pair: pair(input, output), glue };
+    let step = |element, input, output, glue: Option<MechPair>| LinkStep {
+        element,
+        pair: pair(input, output),
+        glue,
+    };
     match mech {
-        Mech::PullBuffer => (vec![mem()], vec![step(0, Mech::None, Mech::PullBuffer, None)]),
-        Mech::PullBufferStatic => (vec![mem()], vec![step(0, Mech::None, Mech::PullBufferStatic, None)]),
+        Mech::PullBuffer => (
+            vec![mem()],
+            vec![step(0, Mech::None, Mech::PullBuffer, None)],
+        ),
+        Mech::PullBufferStatic => (
+            vec![mem()],
+            vec![step(0, Mech::None, Mech::PullBufferStatic, None)],
+        ),
         Mech::ReadFd => {
             let p = write_file(dir, "input", data);
-            (vec![Box::new(FdSource::open(p))], vec![step(0, Mech::None, Mech::ReadFd, None)])
+            (
+                vec![Box::new(FdSource::open(p))],
+                vec![step(0, Mech::None, Mech::ReadFd, None)],
+            )
         }
         Mech::WriteFd => {
             let p = write_file(dir, "input", data);
             (
-                vec![Box::new(FdSource::open(p)), Box::new(ProcessFilter::new(["cat"]))],
-                vec![step(0, Mech::None, Mech::ReadFd, None), step(1, Mech::ReadFd, Mech::WriteFd, None)],
+                vec![
+                    Box::new(FdSource::open(p)),
+                    Box::new(ProcessFilter::new(["cat"])),
+                ],
+                vec![
+                    step(0, Mech::None, Mech::ReadFd, None),
+                    step(1, Mech::ReadFd, Mech::WriteFd, None),
+                ],
             )
         }
         Mech::PushBuffer => (
             vec![mem(), Box::new(CrcFilter::new())],
             vec![
-                step(0, Mech::None, Mech::PullBuffer, Some(pair(Mech::PullBuffer, Mech::PushBuffer))),
+                step(
+                    0,
+                    Mech::None,
+                    Mech::PullBuffer,
+                    Some(pair(Mech::PullBuffer, Mech::PushBuffer)),
+                ),
                 step(1, Mech::PushBuffer, Mech::PushBuffer, None),
             ],
         ),
         Mech::PushBufferStatic => (
             vec![mem(), Box::new(CrcFilter::new())],
             vec![
-                step(0, Mech::None, Mech::PullBufferStatic, Some(pair(Mech::PullBufferStatic, Mech::PushBufferStatic))),
+                step(
+                    0,
+                    Mech::None,
+                    Mech::PullBufferStatic,
+                    Some(pair(Mech::PullBufferStatic, Mech::PushBufferStatic)),
+                ),
                 step(1, Mech::PushBufferStatic, Mech::PushBufferStatic, None),
             ],
         ),
@@ -460,19 +643,32 @@ impl Sink {
 
 /// Elements (with their pairs) that consume `mech`, numbered from `first`.
 fn suffix(mech: Mech, first: usize, dir: &Path) -> (Vec<Box<dyn Element>>, Vec<LinkStep>, Sink) {
-    let step = |element, input, output, glue: Option<MechPair>| LinkStep { element, pair: pair(input, output), glue };
+    let step = |element, input, output, glue: Option<MechPair>| LinkStep {
+        element,
+        pair: pair(input, output),
+        glue,
+    };
     let out = dir.join("output");
     match mech {
         Mech::PushBuffer | Mech::PushBufferStatic => {
             let (b, h) = buffer();
-            (vec![b], vec![step(first, mech, Mech::None, None)], Sink::Buffer(h))
+            (
+                vec![b],
+                vec![step(first, mech, Mech::None, None)],
+                Sink::Buffer(h),
+            )
         }
         Mech::PullBuffer => {
             let (b, h) = buffer();
             (
                 vec![Box::new(CrcFilter::new()), b],
                 vec![
-                    step(first, Mech::PullBuffer, Mech::PullBuffer, Some(pair(Mech::PullBuffer, Mech::PushBuffer))),
+                    step(
+                        first,
+                        Mech::PullBuffer,
+                        Mech::PullBuffer,
+                        Some(pair(Mech::PullBuffer, Mech::PushBuffer)),
+                    ),
                     step(first + 1, Mech::PushBuffer, Mech::None, None),
                 ],
                 Sink::Buffer(h),
@@ -494,12 +690,20 @@ fn suffix(mech: Mech, first: usize, dir: &Path) -> (Vec<Box<dyn Element>>, Vec<L
                 Sink::Buffer(h),
             )
         }
-        Mech::WriteFd => {
-            (vec![Box::new(FdDest::create(&out))], vec![step(first, Mech::WriteFd, Mech::None, None)], Sink::File(out))
-        }
+        Mech::WriteFd => (
+            vec![Box::new(FdDest::create(&out))],
+            vec![step(first, Mech::WriteFd, Mech::None, None)],
+            Sink::File(out),
+        ),
         Mech::ReadFd => (
-            vec![Box::new(ProcessFilter::new(["cat"])), Box::new(FdDest::create(&out))],
-            vec![step(first, Mech::ReadFd, Mech::WriteFd, None), step(first + 1, Mech::WriteFd, Mech::None, None)],
+            vec![
+                Box::new(ProcessFilter::new(["cat"])),
+                Box::new(FdDest::create(&out)),
+            ],
+            vec![
+                step(first, Mech::ReadFd, Mech::WriteFd, None),
+                step(first + 1, Mech::WriteFd, Mech::None, None),
+            ],
             Sink::File(out),
         ),
         other => unreachable!("no runnable destination of {other}"),
@@ -507,7 +711,13 @@ fn suffix(mech: Mech, first: usize, dir: &Path) -> (Vec<Box<dyn Element>>, Vec<L
 }
 
 /// Builds `source… -(input)-> glue -(output)-> …dest` with the glue under test.
-fn glue_chain(input: Mech, output: Mech, data: &[u8], dir: &Path, config: XferConfig) -> (Xfer, Sink) {
+fn glue_chain(
+    input: Mech,
+    output: Mech,
+    data: &[u8],
+    dir: &Path,
+    config: XferConfig,
+) -> (Xfer, Sink) {
     let (mut elems, mut steps) = prefix(input, data, dir);
     if let Some(last) = steps.last_mut() {
         last.glue = Some(pair(input, output));
@@ -547,8 +757,12 @@ const RUNNABLE_GLUE: [(Mech, Mech); 22] = [
 
 #[test]
 fn it_runnable_glue_list_is_the_3_5_table_minus_rings_and_directtcp() {
-    let unrunnable =
-        |m: Mech| matches!(m, Mech::DirectTcpListen | Mech::DirectTcpConnect | Mech::MemRing | Mech::ShmRing);
+    let unrunnable = |m: Mech| {
+        matches!(
+            m,
+            Mech::DirectTcpListen | Mech::DirectTcpConnect | Mech::MemRing | Mech::ShmRing
+        )
+    };
     let from_table: Vec<(Mech, Mech)> = tables::glue_pairs(V35)
         .iter()
         .filter(|p| !unrunnable(p.input) && !unrunnable(p.output))
@@ -588,7 +802,10 @@ fn case_glue_pair_moves_bytes_unchanged(
     let dir = tempfile::tempdir().expect("tempdir");
     let data = model_random(size as u64, size);
     let (x, sink) = glue_chain(input, output, &data, dir.path(), XferConfig::default());
-    assert!(x.mechs().contains(&(input, output)), "glue {input}->{output} is in the chain");
+    assert!(
+        x.mechs().contains(&(input, output)),
+        "glue {input}->{output} is in the chain"
+    );
     let s = finish(x);
     assert_done(&s);
     assert_eq!(sink.read(), data, "glue {input}->{output}, {size} bytes");
@@ -605,8 +822,21 @@ fn case_glue_pair_moves_bytes_unchanged(
 fn case_glue_pair_survives_short_reads_and_writes(#[case] input: Mech, #[case] output: Mech) {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = model_random(99, 100_000);
-    let faults = Faults { max_read: Some(777), max_write: Some(313), ..Faults::default() };
-    let (x, sink) = glue_chain(input, output, &data, dir.path(), XferConfig { faults, ..XferConfig::default() });
+    let faults = Faults {
+        max_read: Some(777),
+        max_write: Some(313),
+        ..Faults::default()
+    };
+    let (x, sink) = glue_chain(
+        input,
+        output,
+        &data,
+        dir.path(),
+        XferConfig {
+            faults,
+            ..XferConfig::default()
+        },
+    );
     assert_done(&finish(x));
     assert_eq!(sink.read(), data);
 }
@@ -625,19 +855,33 @@ fn it_external_cancel_stops_an_endless_transfer() {
     let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     x.start().expect("start");
     // Wait for data to flow (null's hello), then cancel from another thread.
-    let first = x.messages().recv_timeout(WATCHDOG).expect("a first message");
+    let first = x
+        .messages()
+        .recv_timeout(WATCHDOG)
+        .expect("a first message");
     assert_eq!(first.kind, MsgKind::Info("Is this thing on?".into()));
     let canceller = x.canceller();
-    std::thread::spawn(move || canceller.cancel()).join().expect("cancel thread");
+    std::thread::spawn(move || canceller.cancel())
+        .join()
+        .expect("cancel thread");
     let s = x.wait_timeout(WATCHDOG).expect("cancel ends the transfer");
     check_protocol(&s);
     assert_eq!(s.status, Status::Cancelled, "{}", render(&s.messages));
-    assert_eq!(s.messages.iter().filter(|m| m.kind == MsgKind::Cancel).count(), 1);
+    assert_eq!(
+        s.messages
+            .iter()
+            .filter(|m| m.kind == MsgKind::Cancel)
+            .count(),
+        1
+    );
 }
 
 #[test]
 fn it_cancel_before_start_still_ends_with_one_done() {
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(u64::MAX, 1)), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(u64::MAX, 1)),
+        Box::new(NullDest::new()),
+    ];
     let x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     x.cancel();
     let s = finish(x);
@@ -646,7 +890,10 @@ fn it_cancel_before_start_still_ends_with_one_done() {
 
 #[test]
 fn it_dropping_a_running_transfer_cancels_and_joins_it() {
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(u64::MAX, 1)), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(u64::MAX, 1)),
+        Box::new(NullDest::new()),
+    ];
     let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     x.start().expect("start");
     drop(x);
@@ -657,8 +904,17 @@ fn cancel_chain(kind: u8, size: u64, dir: &Path) -> Vec<Box<dyn Element>> {
     let src = Box::new(RandomSource::new(size, size)) as Box<dyn Element>;
     match kind % 6 {
         0 => vec![src, Box::new(NullDest::new())],
-        1 => vec![src, Box::new(XorFilter::new(9)), Box::new(CrcFilter::new()), Box::new(BufferDest::new().0)],
-        2 => vec![src, Box::new(ProcessFilter::new(["cat"])), Box::new(NullDest::new())],
+        1 => vec![
+            src,
+            Box::new(XorFilter::new(9)),
+            Box::new(CrcFilter::new()),
+            Box::new(BufferDest::new().0),
+        ],
+        2 => vec![
+            src,
+            Box::new(ProcessFilter::new(["cat"])),
+            Box::new(NullDest::new()),
+        ],
         3 => vec![
             src,
             Box::new(ProcessFilter::new(["cat"])),
@@ -673,7 +929,11 @@ fn cancel_chain(kind: u8, size: u64, dir: &Path) -> Vec<Box<dyn Element>> {
         ],
         _ => {
             let p = write_file(dir, "in", &model_random(size, size as usize));
-            vec![Box::new(FdSource::open(p)), Box::new(XorFilter::new(1)), Box::new(FdDest::create(dir.join("out")))]
+            vec![
+                Box::new(FdSource::open(p)),
+                Box::new(XorFilter::new(1)),
+                Box::new(FdDest::create(dir.join("out"))),
+            ]
         }
     }
 }
@@ -743,19 +1003,35 @@ fn case_zero_byte_transfer_finishes_cleanly(#[case] kind: u8) {
     let (b, h) = buffer();
     let chain: Vec<Box<dyn Element>> = match kind {
         0 => vec![Box::new(RandomSource::new(0, 1)), Box::new(NullDest::new())],
-        1 => vec![Box::new(RandomSource::new(0, 1)), Box::new(ProcessFilter::new(["cat"])), b],
+        1 => vec![
+            Box::new(RandomSource::new(0, 1)),
+            Box::new(ProcessFilter::new(["cat"])),
+            b,
+        ],
         2 => {
             let p = write_file(dir.path(), "empty", b"");
-            vec![Box::new(FdSource::open(p)), Box::new(FdDest::create(dir.path().join("out")))]
+            vec![
+                Box::new(FdSource::open(p)),
+                Box::new(FdDest::create(dir.path().join("out"))),
+            ]
         }
-        _ => vec![Box::new(MemorySource::new(Vec::new())), Box::new(XorFilter::new(1)), Box::new(CrcFilter::new()), b],
+        _ => vec![
+            Box::new(MemorySource::new(Vec::new())),
+            Box::new(XorFilter::new(1)),
+            Box::new(CrcFilter::new()),
+            b,
+        ],
     };
     let s = run_default(chain);
     assert_done(&s);
     assert!(h.is_empty());
     assert_eq!(s.bytes, 0);
     if kind == 3 {
-        assert!(s.messages.iter().any(|m| m.kind == MsgKind::Crc { crc: 0, size: 0 }));
+        assert!(
+            s.messages
+                .iter()
+                .any(|m| m.kind == MsgKind::Crc { crc: 0, size: 0 })
+        );
     }
 }
 
@@ -764,17 +1040,44 @@ fn case_zero_byte_transfer_finishes_cleanly(#[case] kind: u8) {
 #[test]
 fn it_messages_render_on_one_stable_line() {
     use reelcheck_xfer::msg::EltRef;
-    let m = |name: &str, index, kind| Msg { elt: EltRef { index, name: name.into() }, kind };
-    assert_eq!(m("crc", 1, MsgKind::Crc { crc: 0x1c29_1ca3, size: 9 }).to_string(), "crc[1] CRC crc=0x1c291ca3 size=9");
-    assert_eq!(m("process", 2, MsgKind::Error("a\nb".into())).to_string(), "process[2] ERROR a / b");
-    assert_eq!(m("random", 0, MsgKind::Cancel).to_string(), "random[0] CANCEL");
+    let m = |name: &str, index, kind| Msg {
+        elt: EltRef {
+            index,
+            name: name.into(),
+        },
+        kind,
+    };
+    assert_eq!(
+        m(
+            "crc",
+            1,
+            MsgKind::Crc {
+                crc: 0x1c29_1ca3,
+                size: 9
+            }
+        )
+        .to_string(),
+        "crc[1] CRC crc=0x1c291ca3 size=9"
+    );
+    assert_eq!(
+        m("process", 2, MsgKind::Error("a\nb".into())).to_string(),
+        "process[2] ERROR a / b"
+    );
+    assert_eq!(
+        m("random", 0, MsgKind::Cancel).to_string(),
+        "random[0] CANCEL"
+    );
     assert_eq!(m("null", 3, MsgKind::Done).to_string(), "null[3] DONE");
-    assert_eq!(m("null", 3, MsgKind::Info("hi".into())).to_string(), "null[3] INFO hi");
+    assert_eq!(
+        m("null", 3, MsgKind::Info("hi".into())).to_string(),
+        "null[3] INFO hi"
+    );
 }
 
 #[test]
 fn it_renders_amandas_linkage_for_random_to_null() {
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
     let x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     assert_eq!(x.names(), ["random", "glue", "null"]);
     assert_eq!(
@@ -807,7 +1110,9 @@ fn draining_pipe() -> (std::os::fd::OwnedFd, std::thread::JoinHandle<Vec<u8>>) {
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("pipe");
     let t = std::thread::spawn(move || {
         let mut out = Vec::new();
-        std::fs::File::from(r).read_to_end(&mut out).expect("read pipe");
+        std::fs::File::from(r)
+            .read_to_end(&mut out)
+            .expect("read pipe");
         out
     });
     (w, t)
@@ -824,7 +1129,10 @@ fn case_fd_to_fd_glue_copies_pipes_and_files(#[case] from_pipe: bool, #[case] to
         let (r, t) = feeding_pipe(data.clone());
         (Box::new(FdSource::from_fd(r)), Some(t))
     } else {
-        (Box::new(FdSource::open(write_file(dir.path(), "in", &data))), None)
+        (
+            Box::new(FdSource::open(write_file(dir.path(), "in", &data))),
+            None,
+        )
     };
     let out = dir.path().join("out");
     let (dst, drainer): (Box<dyn Element>, _) = if to_pipe {
@@ -852,11 +1160,14 @@ fn case_fd_to_fd_glue_copies_pipes_and_files(#[case] from_pipe: bool, #[case] to
 fn it_cancel_interrupts_a_glue_blocked_on_a_silent_pipe() {
     // The writer never writes nor closes: only cancel can end the read.
     let (r, w) = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC).expect("pipe");
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(FdSource::from_fd(r)), Box::new(NullDest::new())];
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(FdSource::from_fd(r)), Box::new(NullDest::new())];
     let mut x = Xfer::linked(chain, V35, XferConfig::default()).expect("links");
     x.start().expect("start");
     x.cancel();
-    let s = x.wait_timeout(WATCHDOG).expect("cancel interrupts the blocked read");
+    let s = x
+        .wait_timeout(WATCHDOG)
+        .expect("cancel interrupts the blocked read");
     check_protocol(&s);
     assert_eq!(s.status, Status::Cancelled);
     drop(w);
@@ -868,8 +1179,11 @@ fn it_process_that_stops_reading_early_ends_the_transfer_normally() {
     // end (process elements ignore broken pipes), not an error.
     require("head", "coreutils");
     let (b, h) = buffer();
-    let chain: Vec<Box<dyn Element>> =
-        vec![Box::new(RandomSource::new(5 << 20, 6)), Box::new(ProcessFilter::new(["head", "-c", "1000"])), b];
+    let chain: Vec<Box<dyn Element>> = vec![
+        Box::new(RandomSource::new(5 << 20, 6)),
+        Box::new(ProcessFilter::new(["head", "-c", "1000"])),
+        b,
+    ];
     let s = run_default(chain);
     assert_done(&s);
     assert_eq!(h.contents(), model_random(6, 1000));
@@ -878,11 +1192,21 @@ fn it_process_that_stops_reading_early_ends_the_transfer_normally() {
 #[test]
 fn it_rejects_a_linkage_that_does_not_fit_the_chain() {
     let steps = vec![
-        LinkStep { element: 0, pair: pair(Mech::None, Mech::PullBuffer), glue: None },
-        LinkStep { element: 1, pair: pair(Mech::PushBuffer, Mech::None), glue: None },
+        LinkStep {
+            element: 0,
+            pair: pair(Mech::None, Mech::PullBuffer),
+            glue: None,
+        },
+        LinkStep {
+            element: 1,
+            pair: pair(Mech::PushBuffer, Mech::None),
+            glue: None,
+        },
     ];
-    let chain: Vec<Box<dyn Element>> = vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
-    let err = Xfer::new(chain, &Linkage { steps, cost: 0 }, XferConfig::default()).expect_err("mismatch");
+    let chain: Vec<Box<dyn Element>> =
+        vec![Box::new(RandomSource::new(1, 1)), Box::new(NullDest::new())];
+    let err =
+        Xfer::new(chain, &Linkage { steps, cost: 0 }, XferConfig::default()).expect_err("mismatch");
     assert!(matches!(err, Error::BadLinkage(_)), "{err}");
 }
 

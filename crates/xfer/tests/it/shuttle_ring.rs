@@ -14,7 +14,10 @@ struct ShuttleMonitor<S> {
 
 impl<S: Send> Monitor<S> for ShuttleMonitor<S> {
     fn new(state: S) -> Self {
-        ShuttleMonitor { state: Mutex::new(state), cond: Condvar::new() }
+        ShuttleMonitor {
+            state: Mutex::new(state),
+            cond: Condvar::new(),
+        }
     }
 
     fn update<R>(&self, mut ready: impl FnMut(&S) -> bool, update: impl FnOnce(&mut S) -> R) -> R {
@@ -75,9 +78,15 @@ fn with_cancel() {
     let got = consumer(&ring);
     let accepted = p.join().expect("producer ends although cancelled");
     c.join().expect("canceller");
-    assert!(accepted.starts_with(&got), "consumer sees a prefix of what was accepted: {got:?} / {accepted:?}");
+    assert!(
+        accepted.starts_with(&got),
+        "consumer sees a prefix of what was accepted: {got:?} / {accepted:?}"
+    );
     assert_eq!(ring.pull(), None, "after cancel, pulls return at once");
-    assert!(!ring.push(Some(vec![9])), "after cancel, pushes are dropped");
+    assert!(
+        !ring.push(Some(vec![9])),
+        "after cancel, pushes are dropped"
+    );
 }
 
 #[test]

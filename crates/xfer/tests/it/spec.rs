@@ -9,35 +9,71 @@ fn it_parses_the_seed_example() {
     assert_eq!(
         c.elements,
         [
-            ElementSpec::Random { size: 1 << 30, seed: 7 },
+            ElementSpec::Random {
+                size: 1 << 30,
+                seed: 7
+            },
             ElementSpec::Xor { key: 0x5a },
-            ElementSpec::Process { argv: vec!["cat".into()] },
+            ElementSpec::Process {
+                argv: vec!["cat".into()]
+            },
             ElementSpec::Null,
         ]
     );
-    assert_eq!(c.to_string(), "random:1073741824,seed=7 -> xor:0x5a -> process:cat -> null");
+    assert_eq!(
+        c.to_string(),
+        "random:1073741824,seed=7 -> xor:0x5a -> process:cat -> null"
+    );
 }
 
 #[test]
 fn it_parses_every_element() {
     let c = parse("pattern:10KB,text=ab -> crc -> process:sh -c 'tr a-z A-Z' -> crc-check:crc=0xdeadbeef,size=3.5 MiB")
         .expect("parses");
-    assert_eq!(c.elements[0], ElementSpec::Pattern { size: 10_000, pattern: b"ab".to_vec() });
+    assert_eq!(
+        c.elements[0],
+        ElementSpec::Pattern {
+            size: 10_000,
+            pattern: b"ab".to_vec()
+        }
+    );
     assert_eq!(c.elements[1], ElementSpec::Crc);
-    assert_eq!(c.elements[2], ElementSpec::Process { argv: vec!["sh".into(), "-c".into(), "tr a-z A-Z".into()] });
-    assert_eq!(c.elements[3], ElementSpec::CrcCheck { crc: 0xdead_beef, size: 3_670_016 });
+    assert_eq!(
+        c.elements[2],
+        ElementSpec::Process {
+            argv: vec!["sh".into(), "-c".into(), "tr a-z A-Z".into()]
+        }
+    );
+    assert_eq!(
+        c.elements[3],
+        ElementSpec::CrcCheck {
+            crc: 0xdead_beef,
+            size: 3_670_016
+        }
+    );
     let c = parse("memory:hex=00ff -> buffer").expect("parses");
     assert_eq!(c.elements[0], ElementSpec::Memory { data: vec![0, 255] });
     assert_eq!(c.elements[1], ElementSpec::Buffer);
     let c = parse("- -> xor:90 -> -").expect("parses");
     assert_eq!(
         c.elements,
-        [ElementSpec::FdSource { path: None }, ElementSpec::Xor { key: 90 }, ElementSpec::FdDest { path: None }]
+        [
+            ElementSpec::FdSource { path: None },
+            ElementSpec::Xor { key: 90 },
+            ElementSpec::FdDest { path: None }
+        ]
     );
     let c = parse("fd:/tmp/in -> fd:/tmp/out").expect("parses");
     assert_eq!(
         c.elements,
-        [ElementSpec::FdSource { path: Some("/tmp/in".into()) }, ElementSpec::FdDest { path: Some("/tmp/out".into()) }]
+        [
+            ElementSpec::FdSource {
+                path: Some("/tmp/in".into())
+            },
+            ElementSpec::FdDest {
+                path: Some("/tmp/out".into())
+            }
+        ]
     );
 }
 
@@ -93,7 +129,9 @@ fn it_built_chain_runs_and_exposes_the_buffer() {
     let c = parse("pattern:100000,text=xyz -> xor:0x20 -> buffer").expect("parses");
     let built = c.build();
     let handle = built.buffer.clone().expect("a buffer destination");
-    let s = reelcheck_xfer::xfer::run_chain(built.elements, reelcheck_xfer::tables::TableVersion::V3_5).expect("runs");
+    let s =
+        reelcheck_xfer::xfer::run_chain(built.elements, reelcheck_xfer::tables::TableVersion::V3_5)
+            .expect("runs");
     assert!(s.leaks.is_clean());
     let expected: Vec<u8> = b"XYZ".iter().copied().cycle().take(100_000).collect();
     assert_eq!(handle.contents(), expected);
