@@ -36,6 +36,22 @@ enum LineError {
     NoValue(usize),
 }
 
+impl LineError {
+    /// The fatal config error for this line of `path`.
+    fn in_file(self, path: &Path) -> ConfigError {
+        match self {
+            LineError::NoName(line) => ConfigError::NoName {
+                path: path.to_path_buf(),
+                line,
+            },
+            LineError::NoValue(line) => ConfigError::NoValue {
+                path: path.to_path_buf(),
+                line,
+            },
+        }
+    }
+}
+
 fn lines(bytes: &[u8]) -> impl Iterator<Item = Result<Line<'_>, LineError>> {
     fgets_chunks(bytes, MAX_INPUT_BUFFER - 1)
         .enumerate()
@@ -255,15 +271,7 @@ impl NscaConfig {
         let p = || path.to_path_buf();
         let mut cfg = Self::default();
         for line in lines(bytes) {
-            let l = match line {
-                Ok(l) => l,
-                Err(LineError::NoName(line)) => {
-                    return Err(ConfigError::NoName { path: p(), line });
-                }
-                Err(LineError::NoValue(line)) => {
-                    return Err(ConfigError::NoValue { path: p(), line });
-                }
-            };
+            let l = line.map_err(|e| e.in_file(path))?;
             let line = l.number;
             let has = |key: &str| contains(l.prefix, key.as_bytes());
             let too_long = |what| ConfigError::TooLong {
@@ -422,15 +430,7 @@ impl SendNscaConfig {
         let p = || path.to_path_buf();
         let mut cfg = Self::default();
         for line in lines(bytes) {
-            let l = match line {
-                Ok(l) => l,
-                Err(LineError::NoName(line)) => {
-                    return Err(ConfigError::NoName { path: p(), line });
-                }
-                Err(LineError::NoValue(line)) => {
-                    return Err(ConfigError::NoValue { path: p(), line });
-                }
-            };
+            let l = line.map_err(|e| e.in_file(path))?;
             let line = l.number;
             let has = |key: &str| contains(l.prefix, key.as_bytes());
             if has("password") {
