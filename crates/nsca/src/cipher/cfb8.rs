@@ -4,43 +4,23 @@
 //! shifted into the register.
 //! Encryption is serial: the next register depends on the byte just produced.
 //! Decryption is not: the register for position *i* is made of ciphertext bytes that have all
-//! been received, so [`Cfb8::decrypt`] builds the registers for a whole batch of positions and
-//! encrypts them with one `encrypt_blocks` call, which lets AES-NI pipeline the rounds.
+//! been received, so [`Cfb8::decrypt`] builds the registers of as many positions as the
+//! backend encrypts at once (64 for AES with VAES-512) and encrypts them together, which lets
+//! AES-NI pipeline the rounds.
 
 use cipher::array::{Array, ArraySize};
 use cipher::typenum::Unsigned;
 use cipher::{
     Block, BlockCipherEncBackend, BlockCipherEncClosure, BlockCipherEncrypt, BlockSizeUser,
+    ParBlocks,
 };
-
-/// Positions decrypted per `encrypt_blocks` call (rounded up to the backend's parallelism).
-const BATCH: usize = 240;
 
 /// A CFB-8 stream: one block cipher and the current shift register.
 pub(crate) struct Cfb8<C: BlockCipherEncrypt> {
     cipher: C,
     reg: Block<C>,
-    scratch: Vec<Block<C>>,
+    /// Register ‖ ciphertext of the chunk being decrypted (kept to reuse its allocation).
     window: Vec<u8>,
-    /// Blocks the backend encrypts in parallel; batches are padded to a multiple of it so no
-    /// block goes through the one-at-a-time path.
-    par: usize,
-}
-
-/// Reads the backend's parallel block count.
-struct ParProbe<'a, BS> {
-    out: &'a mut usize,
-    _bs: std::marker::PhantomData<BS>,
-}
-
-impl<BS: ArraySize> BlockSizeUser for ParProbe<'_, BS> {
-    type BlockSize = BS;
-}
-
-impl<BS: ArraySize> BlockCipherEncClosure for ParProbe<'_, BS> {
-    fn call<B: BlockCipherEncBackend<BlockSize = BS>>(self, _backend: &B) {
-        *self.out = B::ParBlocksSize::USIZE;
-    }
 }
 
 /// Serial CFB-8 encryption inside one backend call (no per-byte dispatch).
@@ -68,22 +48,54 @@ impl<BS: ArraySize> BlockCipherEncClosure for EncryptSerial<'_, BS> {
     }
 }
 
+/// Batched CFB-8 decryption inside one backend call: the registers of as many positions as
+/// the backend encrypts in parallel are built from `window` and encrypted together.
+struct DecryptBatched<'a, BS: ArraySize> {
+    /// Register ‖ ciphertext: the register for position *i* is `window[i..i + block size]`.
+    window: &'a [u8],
+    buf: &'a mut [u8],
+    _block_size: std::marker::PhantomData<BS>,
+}
+
+impl<BS: ArraySize> BlockSizeUser for DecryptBatched<'_, BS> {
+    type BlockSize = BS;
+}
+
+impl<BS: ArraySize> BlockCipherEncClosure for DecryptBatched<'_, BS> {
+    fn call<B: BlockCipherEncBackend<BlockSize = BS>>(self, backend: &B) {
+        let bs = BS::USIZE;
+        let par = B::ParBlocksSize::USIZE;
+        let mut blocks = ParBlocks::<B>::default();
+        for (i, chunk) in self.buf.chunks_mut(par).enumerate() {
+            let registers = self.window[i * par..].windows(bs);
+            if par == 1 {
+                // No parallelism to exploit: one block, no padding.
+                let block = &mut blocks[0];
+                block.copy_from_slice(&self.window[i..i + bs]);
+                backend.encrypt_block_inplace(block);
+            } else {
+                // A short last chunk leaves stale registers at the end; their output is ignored.
+                for (block, register) in blocks.iter_mut().zip(registers) {
+                    block.copy_from_slice(register);
+                }
+                backend.encrypt_par_blocks_inplace(&mut blocks);
+            }
+            for (p, block) in chunk.iter_mut().zip(blocks.iter()) {
+                *p ^= block[0];
+            }
+        }
+    }
+}
+
 impl<C: BlockCipherEncrypt> Cfb8<C> {
     /// A stream with `iv` (exactly block size bytes) as the initial register.
     pub(crate) fn new(cipher: C, iv: &[u8]) -> Self {
         let mut reg = Block::<C>::default();
         reg.copy_from_slice(iv);
-        let mut par = 1;
-        cipher.encrypt_with_backend(ParProbe {
-            out: &mut par,
-            _bs: std::marker::PhantomData,
-        });
         Self {
             cipher,
             reg,
-            scratch: Vec::new(),
             window: Vec::new(),
-            par: par.max(1),
         }
     }
 
@@ -98,28 +110,17 @@ impl<C: BlockCipherEncrypt> Cfb8<C> {
     /// Decrypts `buf` in place, batching the block-cipher calls.
     pub(crate) fn decrypt(&mut self, buf: &mut [u8]) {
         let bs = self.reg.len();
-        let batch = BATCH.next_multiple_of(self.par);
-        if self.scratch.len() != batch {
-            self.scratch = vec![Block::<C>::default(); batch];
-        }
-        // window = register ‖ ciphertext of this chunk; block j is window[j..j + bs].
         let mut window = std::mem::take(&mut self.window);
-        window.resize(bs + batch, 0);
-        for chunk in buf.chunks_mut(batch) {
-            let n = chunk.len();
-            window[..bs].copy_from_slice(&self.reg);
-            window[bs..bs + n].copy_from_slice(chunk);
-            for (j, block) in self.scratch[..n].iter_mut().enumerate() {
-                block.copy_from_slice(&window[j..j + bs]);
-            }
-            // Blocks n..padded hold stale registers; their output is ignored.
-            let padded = n.next_multiple_of(self.par).min(batch);
-            self.cipher.encrypt_blocks(&mut self.scratch[..padded]);
-            for (p, block) in chunk.iter_mut().zip(&self.scratch[..n]) {
-                *p ^= block[0];
-            }
-            self.reg.copy_from_slice(&window[n..n + bs]);
-        }
+        window.clear();
+        window.extend_from_slice(&self.reg);
+        window.extend_from_slice(buf);
+        self.cipher
+            .encrypt_with_backend(DecryptBatched::<C::BlockSize> {
+                window: &window,
+                buf,
+                _block_size: std::marker::PhantomData,
+            });
+        self.reg.copy_from_slice(&window[window.len() - bs..]);
         self.window = window;
     }
 

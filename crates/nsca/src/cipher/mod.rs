@@ -255,9 +255,10 @@ impl CipherState {
             Method::None => Inner::None,
             Method::Xor => {
                 let pw = c_password(password);
-                let ks: Box<[u8]> = (0..V3_PACKET_LEN)
-                    .map(|i| iv[i % IV_LEN] ^ if pw.is_empty() { 0 } else { pw[i % pw.len()] })
-                    .collect();
+                let mut ks: Box<[u8]> = iv.iter().copied().cycle().take(V3_PACKET_LEN).collect();
+                for (k, p) in ks.iter_mut().zip(pw.iter().cycle()) {
+                    *k ^= p;
+                }
                 Inner::Xor(ks)
             }
             Method::Des => block(key_init::<des::Des>(&key), iv),
@@ -303,12 +304,16 @@ impl CipherState {
     }
 }
 
+/// XORs `buf` with the keystream `ks` starting at `packet_offset` (past the end of `ks` — a
+/// packet is at most 4304 bytes — the pattern simply repeats).
 fn xor(ks: &[u8], buf: &mut [u8], packet_offset: usize) {
-    for (i, b) in buf.iter_mut().enumerate() {
-        let pos = packet_offset + i;
-        // Packets are at most 4304 bytes; past that the pattern simply repeats.
-        let k = ks.get(pos).copied().unwrap_or_else(|| ks[pos % ks.len()]);
-        *b ^= k;
+    let mut pos = packet_offset % ks.len();
+    for piece in buf.chunks_mut(ks.len()) {
+        // A piece spans at most two runs of the keystream: ks[pos..] and ks[..pos].
+        let (head, tail) = piece.split_at_mut(piece.len().min(ks.len() - pos));
+        head.iter_mut().zip(&ks[pos..]).for_each(|(b, k)| *b ^= k);
+        tail.iter_mut().zip(ks).for_each(|(b, k)| *b ^= k);
+        pos = (pos + piece.len()) % ks.len();
     }
 }
 
