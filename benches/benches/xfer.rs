@@ -1,7 +1,9 @@
 //! Transfer benches, each against a baseline measured in the same run:
 //! - every runnable glue pair vs the best raw copy of the same bytes (fd pairs:
 //!   a read/write loop through a pipe, best of 64 KiB and 1 MiB pipe buffers;
-//!   buffer pairs: memcpy, best of a hot 32 KiB and a full-size destination);
+//!   buffer pairs: memcpy, best of a hot 32 KiB and a full-size destination,
+//!   and also a bare two-thread handoff of 32 KiB buffers through a std channel
+//!   for the two pairs whose neighbours run in different threads);
 //! - the linker on chains of 2 to 8 elements;
 //! - three chains run by reelcheck and by real Amanda 3.5 side by side.
 //!
@@ -14,7 +16,9 @@ use std::time::{Duration, Instant};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use reelcheck_benches::amanda::{AmandaRunner, CHAINS};
 use reelcheck_benches::elements::{glue_run, is_fd_pair, run_spec, runnable_glue_pairs};
-use reelcheck_benches::pipe::{RAW_PIPE_SIZES, memcpy_copy, raw_pipe_copy, test_data};
+use reelcheck_benches::pipe::{
+    RAW_PIPE_SIZES, memcpy_copy, raw_handoff_copy, raw_pipe_copy, test_data,
+};
 use reelcheck_benches::report::{Tally, Unit, emit, ratio};
 use reelcheck_xfer::link::link_amanda;
 use reelcheck_xfer::mech::Mech;
@@ -70,6 +74,18 @@ fn glue_pairs(c: &mut Criterion) {
         });
     }
 
+    g.bench_function("raw-handoff-32x32KiB", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let e = raw_handoff_copy(&data, 32 * 1024, 32).expect("raw handoff");
+                tally.record("raw-handoff-32x32KiB", GLUE_BYTES as f64, e);
+                total += e;
+            }
+            total
+        });
+    });
+
     let pairs = runnable_glue_pairs();
     for &(input, output) in &pairs {
         let id = format!("glue-{}-{}", mech_id(input), mech_id(output));
@@ -119,6 +135,22 @@ fn glue_pairs(c: &mut Criterion) {
             base,
             Unit::Bytes,
         );
+        // PUSH→PULL pairs join two threads (pusher and puller): also against the bare handoff.
+        if matches!(input, Mech::PushBuffer | Mech::PushBufferStatic)
+            && matches!(output, Mech::PullBuffer | Mech::PullBufferStatic)
+        {
+            ratio(
+                &format!(
+                    "xfer glue {}->{} vs two-thread handoff",
+                    input.amanda_name(),
+                    output.amanda_name()
+                ),
+                tally.median(&id),
+                "raw-handoff-32x32KiB",
+                tally.median("raw-handoff-32x32KiB"),
+                Unit::Bytes,
+            );
+        }
     }
 }
 

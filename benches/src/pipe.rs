@@ -1,6 +1,7 @@
 //! Raw copies used as baselines: a read/write loop through a pipe (with a
-//! chosen pipe buffer size), a memcpy, and the feeder/drainer threads that
-//! put bytes into and take them out of a transfer's fds.
+//! chosen pipe buffer size), a memcpy, a bare two-thread buffer handoff, and
+//! the feeder/drainer threads that put bytes into and take them out of a
+//! transfer's fds.
 
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -105,6 +106,48 @@ pub fn memcpy_copy(src: &[u8], dst: &mut [u8], chunk: usize) -> Duration {
     }
     std::hint::black_box(&mut *dst);
     start.elapsed()
+}
+
+/// Two threads handing `chunk`-byte buffers through a std `sync_channel` of `slots`: the
+/// producer copies each piece of `src` into a buffer (recycled through a second channel), the
+/// consumer copies it into one hot buffer. This is the work of a
+/// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC pair without any transfer machinery: what moving
+/// bytes between two threads costs on this machine.
+pub fn raw_handoff_copy(src: &Arc<[u8]>, chunk: usize, slots: usize) -> io::Result<Duration> {
+    let chunk = chunk.max(1);
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots);
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots + 1);
+    let data = Arc::clone(src);
+    let start = Instant::now();
+    let producer = std::thread::spawn(move || {
+        for piece in data.chunks(chunk) {
+            let mut b = spare_rx.try_recv().unwrap_or_default();
+            b.clear();
+            b.extend_from_slice(piece);
+            if full_tx.send(b).is_err() {
+                break;
+            }
+        }
+    });
+    let mut dst = vec![0u8; chunk];
+    let mut moved = 0usize;
+    while let Ok(b) = full_rx.recv() {
+        dst[..b.len()].copy_from_slice(&b);
+        moved += b.len();
+        let _ = spare_tx.try_send(b);
+    }
+    std::hint::black_box(&mut dst);
+    let elapsed = start.elapsed();
+    producer
+        .join()
+        .map_err(|_| io::Error::other("handoff producer panicked"))?;
+    if moved != src.len() {
+        return Err(io::Error::other(format!(
+            "handoff moved {moved} of {} bytes",
+            src.len()
+        )));
+    }
+    Ok(elapsed)
 }
 
 /// `len` bytes from a cheap xorshift generator (fast, reproducible test data).

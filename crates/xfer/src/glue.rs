@@ -49,7 +49,7 @@ pub enum GlueMode {
     PushStaticToFd,
     /// PUSH_BUFFER→PULL_BUFFER: bounded queue.
     Queue,
-    /// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC: bounded queue of copies.
+    /// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC: bounded queue of copies (buffers recycled).
     QueueStatic,
     /// PULL_BUFFER→fd: one thread.
     PullToFd,
@@ -134,6 +134,9 @@ pub struct Glue {
     handoff: Mutex<Handoff>,
     io: Mutex<Io>,
     ring: Option<Ring>,
+    /// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC: a spent buffer the ring handed back, filled by
+    /// the next push (only the pushing thread touches it).
+    spare: Mutex<Option<Vec<u8>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -152,6 +155,7 @@ impl Glue {
             handoff: Mutex::default(),
             io: Mutex::default(),
             ring,
+            spare: Mutex::default(),
         }
     }
 
@@ -301,7 +305,12 @@ impl Element for Glue {
             Some(GlueMode::QueueStatic) => {
                 let mut io = lock(&self.io);
                 if io.partial_at >= io.partial.len() {
-                    match self.ring.as_ref().and_then(Ring::pull) {
+                    let spent = std::mem::take(&mut io.partial);
+                    let next = self
+                        .ring
+                        .as_ref()
+                        .and_then(|r| r.pull_recycling(Some(spent)));
+                    match next {
                         Some(b) => {
                             io.partial = b;
                             io.partial_at = 0;
@@ -344,7 +353,14 @@ impl Element for Glue {
         match self.mode {
             Some(GlueMode::QueueStatic) => {
                 if let Some(r) = &self.ring {
-                    r.push(buf.map(<[u8]>::to_vec));
+                    let mut spare = lock(&self.spare);
+                    let copy = buf.map(|data| {
+                        let mut b = spare.take().unwrap_or_default();
+                        b.clear();
+                        b.extend_from_slice(data);
+                        b
+                    });
+                    *spare = r.push_recycling(copy).1;
                 }
                 Ok(())
             }

@@ -29,6 +29,12 @@ impl Fill for Cursor {
         buf.copy_from_slice(&self.data[self.at..self.at + buf.len()]);
         self.at += buf.len();
     }
+
+    fn fill_vec(&mut self, n: usize) -> Vec<u8> {
+        let buf = self.data[self.at..self.at + n].to_vec();
+        self.at += n;
+        buf
+    }
 }
 
 impl MemorySource {

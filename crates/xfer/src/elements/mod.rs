@@ -46,6 +46,13 @@ pub(crate) trait Fill: Send {
     fn remaining(&self) -> u64;
     /// Produces exactly `buf.len()` (<= remaining) next bytes.
     fn fill(&mut self, buf: &mut [u8]);
+    /// The next `n` (<= remaining) bytes as a fresh buffer; a source that can copy them in
+    /// one pass overrides this to skip zeroing the buffer first.
+    fn fill_vec(&mut self, n: usize) -> Vec<u8> {
+        let mut buf = vec![0u8; n];
+        self.fill(&mut buf);
+        buf
+    }
 }
 
 fn next_len(cx: &Cx<'_>, remaining: u64, want: usize) -> usize {
@@ -63,9 +70,7 @@ pub(crate) fn pull_owned<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>) -> Result<Option<V
     if n == 0 {
         return Ok(None);
     }
-    let mut buf = vec![0u8; n];
-    st.fill(&mut buf);
-    Ok(Some(buf))
+    Ok(Some(st.fill_vec(n)))
 }
 
 /// PULL_BUFFER_STATIC for a generating source.

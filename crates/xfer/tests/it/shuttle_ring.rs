@@ -20,14 +20,20 @@ impl<S: Send> Monitor<S> for ShuttleMonitor<S> {
         }
     }
 
-    fn update<R>(&self, mut ready: impl FnMut(&S) -> bool, update: impl FnOnce(&mut S) -> R) -> R {
+    fn update<R>(
+        &self,
+        mut ready: impl FnMut(&mut S) -> bool,
+        update: impl FnOnce(&mut S) -> (R, bool),
+    ) -> R {
         let mut guard = self.state.lock().expect("not poisoned");
-        while !ready(&guard) {
+        while !ready(&mut guard) {
             guard = self.cond.wait(guard).expect("not poisoned");
         }
-        let r = update(&mut guard);
+        let (r, wake) = update(&mut guard);
         drop(guard);
-        self.cond.notify_all();
+        if wake {
+            self.cond.notify_all();
+        }
         r
     }
 }
@@ -89,6 +95,36 @@ fn with_cancel() {
     );
 }
 
+/// The STATIC pair's use of the ring: the pusher refills buffers the puller hands back.
+fn with_recycling(capacity: usize) {
+    let ring = Arc::new(TestRing::new(capacity));
+    let r = Arc::clone(&ring);
+    let p = thread::spawn(move || {
+        let mut spare: Option<Vec<u8>> = None;
+        for i in 0..ITEMS {
+            let mut b = spare.take().unwrap_or_default();
+            b.clear();
+            b.extend_from_slice(&[i, i]);
+            let (accepted, next) = r.push_recycling(Some(b));
+            assert!(accepted, "push {i} accepted");
+            spare = next;
+        }
+        r.push(None);
+    });
+    let mut got = Vec::new();
+    let mut spent = None;
+    while let Some(b) = ring.pull_recycling(spent.take()) {
+        got.extend_from_slice(&b);
+        spent = Some(b);
+    }
+    p.join().expect("producer");
+    let want: Vec<u8> = (0..ITEMS).flat_map(|i| [i, i]).collect();
+    assert_eq!(
+        got, want,
+        "recycled buffers carry exactly what was pushed, in order"
+    );
+}
+
 #[test]
 fn it_ring_delivers_everything_in_order_under_every_explored_schedule() {
     shuttle::check_random(without_cancel, 2000);
@@ -99,4 +135,12 @@ fn it_ring_delivers_everything_in_order_under_every_explored_schedule() {
 fn it_ring_cancel_never_deadlocks_under_explored_schedules() {
     shuttle::check_random(with_cancel, 3000);
     shuttle::check_pct(with_cancel, 2000, 3);
+}
+
+#[test]
+fn it_ring_recycling_delivers_everything_in_order_under_explored_schedules() {
+    for capacity in [1, 2, 3] {
+        shuttle::check_random(move || with_recycling(capacity), 1000);
+        shuttle::check_pct(move || with_recycling(capacity), 500, 3);
+    }
 }
