@@ -65,8 +65,8 @@ fn consumer(ring: &TestRing) -> Vec<u8> {
     panic!("more buffers than were pushed: {got:?}");
 }
 
-fn without_cancel() {
-    let ring = Arc::new(TestRing::new(2));
+fn without_cancel(capacity: usize) {
+    let ring = Arc::new(TestRing::new(capacity));
     let r = Arc::clone(&ring);
     let p = thread::spawn(move || producer(&r));
     let got = consumer(&ring);
@@ -76,8 +76,8 @@ fn without_cancel() {
     assert_eq!(ring.pull(), None, "EOF is sticky");
 }
 
-fn with_cancel() {
-    let ring = Arc::new(TestRing::new(2));
+fn with_cancel(capacity: usize) {
+    let ring = Arc::new(TestRing::new(capacity));
     let (r1, r2) = (Arc::clone(&ring), Arc::clone(&ring));
     let p = thread::spawn(move || producer(&r1));
     let c = thread::spawn(move || r2.cancel());
@@ -125,21 +125,26 @@ fn with_recycling(capacity: usize) {
     );
 }
 
+// Capacity 4 makes a waiting side wait for two buffers (half a ring), not one.
 #[test]
 fn it_ring_delivers_everything_in_order_under_every_explored_schedule() {
-    shuttle::check_random(without_cancel, 2000);
-    shuttle::check_pct(without_cancel, 1000, 3);
+    for capacity in [2, 4] {
+        shuttle::check_random(move || without_cancel(capacity), 2000);
+        shuttle::check_pct(move || without_cancel(capacity), 1000, 3);
+    }
 }
 
 #[test]
 fn it_ring_cancel_never_deadlocks_under_explored_schedules() {
-    shuttle::check_random(with_cancel, 3000);
-    shuttle::check_pct(with_cancel, 2000, 3);
+    for capacity in [2, 4] {
+        shuttle::check_random(move || with_cancel(capacity), 3000);
+        shuttle::check_pct(move || with_cancel(capacity), 2000, 3);
+    }
 }
 
 #[test]
 fn it_ring_recycling_delivers_everything_in_order_under_explored_schedules() {
-    for capacity in [1, 2, 3] {
+    for capacity in [1, 2, 3, 4] {
         shuttle::check_random(move || with_recycling(capacity), 1000);
         shuttle::check_pct(move || with_recycling(capacity), 500, 3);
     }
