@@ -3,7 +3,8 @@
 //!   method 0 (no cipher) as the codec-only baseline;
 //! - the server core in-process (session: decrypt + decode, then the
 //!   command-file line), for AES (method 14, target >= 60 000 packets/s per
-//!   core) and XOR;
+//!   core) and XOR, and AES against the `cfb8` crate's one-byte-at-a-time
+//!   decryption of the same stream (decryption alone, the serial baseline);
 //! - end to end (after the criterion groups, one run per case because the C
 //!   daemon with AES manages ~1 700 packets/s): our server vs `/usr/sbin/nsca
 //!   --single`, both fed by the same load generator, whose own ceiling against
@@ -144,6 +145,23 @@ fn server_core(method: Method, stream: &[u8], out: &mut Vec<u8>) -> usize {
     accepted
 }
 
+/// Decrypts one connection's AES stream with the `cfb8` crate (one block-cipher call per
+/// byte; key = password zero-padded to 32 bytes, IV = the first 16 bytes of the init IV).
+fn serial_decrypt(stream: &[u8]) -> u8 {
+    use cfb8::cipher::KeyIvInit;
+    let mut key = [0u8; 32];
+    key[..PASSWORD.len()].copy_from_slice(PASSWORD);
+    let mut dec =
+        cfb8::Decryptor::<aes::Aes256>::new_from_slices(&key, &iv()[..16]).expect("key and iv");
+    let mut buf = stream.to_vec();
+    let mut acc = 0u8;
+    for packet in buf.chunks_mut(PacketSize::V3.len()) {
+        dec.decrypt(packet);
+        acc ^= packet[0];
+    }
+    acc
+}
+
 fn server(c: &mut Criterion) {
     let mut g = c.benchmark_group("nsca-server-core");
     g.throughput(Throughput::Elements(PACKETS as u64));
@@ -170,7 +188,26 @@ fn server(c: &mut Criterion) {
             },
         );
     }
+    let aes_stream = wire(Method::Rijndael128);
+    g.bench_function("cfb8-crate-serial-decrypt/14-rijndael-128", |b| {
+        b.iter_custom(|iters| {
+            let start = std::time::Instant::now();
+            for _ in 0..iters {
+                black_box(serial_decrypt(&aes_stream));
+            }
+            let e = start.elapsed();
+            tally.record("cfb8-serial", (iters as usize * PACKETS) as f64, e);
+            e
+        });
+    });
     g.finish();
+    ratio(
+        "nsca server core method 14-rijndael-128 vs serial CFB-8 decryption alone",
+        tally.median(&id(Method::Rijndael128)),
+        "cfb8-crate-serial",
+        tally.median("cfb8-serial"),
+        Unit::Packets,
+    );
     for method in [Method::Rijndael128, Method::Xor] {
         ratio(
             &format!("nsca server core method {}", id(method)),
