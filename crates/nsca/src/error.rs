@@ -3,8 +3,10 @@
 //! [`Error`] is the one error type of the crate.
 //! Each sub-enum groups one class of failure: malformed packets ([`DecodeError`]),
 //! cipher methods that cannot be used ([`MethodError`]), configuration files ([`ConfigError`]),
-//! send_nsca input ([`InputError`]), command lines ([`UsageError`]) and API misuse ([`ApiMisuse`]).
-//! IO errors only come from the shells (the blocking client).
+//! send_nsca input ([`InputError`]), command lines ([`UsageError`]), API misuse ([`ApiMisuse`]),
+//! the blocking client ([`ClientError`]), authz files ([`crate::authz::AuthzError`]) and the
+//! server ([`crate::server::ServerError`]).
+//! IO errors only come from the shells (the blocking client and the server).
 
 use std::path::PathBuf;
 
@@ -32,6 +34,13 @@ pub enum Error {
     /// The blocking client failed.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// An authz file is invalid.
+    #[error(transparent)]
+    Authz(#[from] crate::authz::AuthzError),
+    /// The server could not start or reload (it carries its own config, authz, bind,
+    /// pid-file and privilege errors).
+    #[error(transparent)]
+    Server(#[from] crate::server::ServerError),
 }
 
 /// A data or init packet that is not acceptable.
@@ -334,3 +343,32 @@ impl ClientError {
 
 /// Short alias for results of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::authz::{Authz, Credential};
+    use crate::server::ServerError;
+
+    fn parse_authz(text: &[u8]) -> Result<Authz> {
+        let default = Credential::new(1, b"pw".to_vec());
+        Ok(Authz::parse(
+            std::path::Path::new("authz.rules"),
+            text,
+            &default,
+        )?)
+    }
+
+    #[test]
+    fn authz_and_server_errors_convert_into_the_crate_error_with_their_message() {
+        let err = parse_authz(b"allow from=10.0.0.0/8\nmaybe host=*\n").expect_err("bad action");
+        assert!(matches!(err, Error::Authz(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "authz file 'authz.rules' line 2: unknown action 'maybe' (expected allow or deny)"
+        );
+        let server = Error::from(ServerError::Usage("no config file".into()));
+        assert!(matches!(server, Error::Server(_)));
+        assert_eq!(server.to_string(), "no config file");
+    }
+}
