@@ -2,8 +2,9 @@
 //! - every runnable glue pair vs the best raw copy of the same bytes (fd pairs:
 //!   a read/write loop through a pipe, best of 64 KiB and 1 MiB pipe buffers;
 //!   buffer pairs: memcpy, best of a hot 32 KiB and a full-size destination,
-//!   and also a bare two-thread handoff of 32 KiB buffers through a std channel
-//!   for the two pairs whose neighbours run in different threads);
+//!   and also a bare two-thread handoff of 32 KiB buffers through std channels,
+//!   one or 16 buffers per message, for the two pairs whose neighbours run in
+//!   different threads);
 //! - the linker on chains of 2 to 8 elements;
 //! - three chains run by reelcheck and by real Amanda 3.5 side by side.
 //!
@@ -74,17 +75,22 @@ fn glue_pairs(c: &mut Criterion) {
         });
     }
 
-    g.bench_function("raw-handoff-32x32KiB", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let e = raw_handoff_copy(&data, 32 * 1024, 32).expect("raw handoff");
-                tally.record("raw-handoff-32x32KiB", GLUE_BYTES as f64, e);
-                total += e;
-            }
-            total
+    for (id, batch) in [
+        ("raw-handoff-32x32KiB", 1),
+        ("raw-handoff-32x32KiB-by-16", 16),
+    ] {
+        g.bench_function(id, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let e = raw_handoff_copy(&data, 32 * 1024, 32, batch).expect("raw handoff");
+                    tally.record(id, GLUE_BYTES as f64, e);
+                    total += e;
+                }
+                total
+            });
         });
-    });
+    }
 
     let pairs = runnable_glue_pairs();
     for &(input, output) in &pairs {
@@ -115,6 +121,9 @@ fn glue_pairs(c: &mut Criterion) {
     let raw_refs: Vec<&str> = raw_ids.iter().map(String::as_str).collect();
     let best_pipe = tally.best_of(&raw_refs);
     let best_memcpy = tally.best_of(&["memcpy-hot-32KiB", "memcpy-full"]);
+    let (handoff_name, handoff) = tally
+        .best_of(&["raw-handoff-32x32KiB", "raw-handoff-32x32KiB-by-16"])
+        .map_or(("raw-handoff".to_string(), None), |(n, v)| (n, Some(v)));
     for &(input, output) in &pairs {
         let id = format!("glue-{}-{}", mech_id(input), mech_id(output));
         let (name, base) = if is_fd_pair(input, output) {
@@ -146,8 +155,8 @@ fn glue_pairs(c: &mut Criterion) {
                     output.amanda_name()
                 ),
                 tally.median(&id),
-                "raw-handoff-32x32KiB",
-                tally.median("raw-handoff-32x32KiB"),
+                &handoff_name,
+                handoff,
                 Unit::Bytes,
             );
         }

@@ -108,33 +108,54 @@ pub fn memcpy_copy(src: &[u8], dst: &mut [u8], chunk: usize) -> Duration {
     start.elapsed()
 }
 
-/// Two threads handing `chunk`-byte buffers through a std `sync_channel` of `slots`: the
-/// producer copies each piece of `src` into a buffer (recycled through a second channel), the
-/// consumer copies it into one hot buffer. This is the work of a
-/// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC pair without any transfer machinery: what moving
-/// bytes between two threads costs on this machine.
-pub fn raw_handoff_copy(src: &Arc<[u8]>, chunk: usize, slots: usize) -> io::Result<Duration> {
+/// Two threads handing `chunk`-byte buffers through std `sync_channel`s, `batch` buffers per
+/// message and at most `slots` buffers in flight: the producer copies each piece of `src` into
+/// a buffer (recycled through a second channel), the consumer copies it into one hot buffer.
+/// This is the work of a PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC pair without any transfer
+/// machinery: what moving bytes from one thread to another costs on this machine. With
+/// `batch` 1 every buffer costs a wake-up; larger batches share one.
+pub fn raw_handoff_copy(
+    src: &Arc<[u8]>,
+    chunk: usize,
+    slots: usize,
+    batch: usize,
+) -> io::Result<Duration> {
     let chunk = chunk.max(1);
-    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots);
-    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(slots + 1);
+    let batch = batch.max(1);
+    let messages = (slots / batch).max(1);
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(messages);
+    let (spare_tx, spare_rx) = std::sync::mpsc::sync_channel::<Vec<Vec<u8>>>(messages + 1);
     let data = Arc::clone(src);
     let start = Instant::now();
     let producer = std::thread::spawn(move || {
+        let mut spares: Vec<Vec<u8>> = Vec::new();
+        let mut out: Vec<Vec<u8>> = Vec::with_capacity(batch);
         for piece in data.chunks(chunk) {
-            let mut b = spare_rx.try_recv().unwrap_or_default();
+            if spares.is_empty()
+                && let Ok(back) = spare_rx.try_recv()
+            {
+                spares = back;
+            }
+            let mut b = spares.pop().unwrap_or_default();
             b.clear();
             b.extend_from_slice(piece);
-            if full_tx.send(b).is_err() {
-                break;
+            out.push(b);
+            if out.len() == batch && full_tx.send(std::mem::take(&mut out)).is_err() {
+                return;
             }
+        }
+        if !out.is_empty() {
+            let _ = full_tx.send(out);
         }
     });
     let mut dst = vec![0u8; chunk];
     let mut moved = 0usize;
-    while let Ok(b) = full_rx.recv() {
-        dst[..b.len()].copy_from_slice(&b);
-        moved += b.len();
-        let _ = spare_tx.try_send(b);
+    while let Ok(bufs) = full_rx.recv() {
+        for b in &bufs {
+            dst[..b.len()].copy_from_slice(b);
+            moved += b.len();
+        }
+        let _ = spare_tx.try_send(bufs);
     }
     std::hint::black_box(&mut dst);
     let elapsed = start.elapsed();
