@@ -4,6 +4,7 @@
 
 mod cli;
 mod engine;
+mod module_graph;
 mod scenarios;
 mod tape_cli;
 
