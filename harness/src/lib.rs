@@ -1,4 +1,4 @@
-//! reelcheck's harness: fault plans, seeded randomness, a virtual clock,
+//! reelcheck's harness: fault plans, seeded randomness,
 //! traces, the scenario engine and its runners, golden files, reports,
 //! fuzz campaigns and the `reelcheck` CLI.
 //!
@@ -7,7 +7,6 @@
 //! reads the wall clock inside a simulated run and never uses ambient
 //! randomness: everything random comes from [`rng::Seed`].
 
-pub mod clock;
 pub mod fault;
 pub mod fuzz;
 pub mod golden;

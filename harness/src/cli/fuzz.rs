@@ -103,7 +103,7 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         };
         std::fs::write(path, text)?;
     }
-    Ok(super::verdict_code(report.failures.is_empty()))
+    Ok(super::output::verdict_code(report.failures.is_empty()))
 }
 
 fn campaign<T: Target>(target: &T, seeds: &[Seed], config: &CampaignConfig) -> CampaignReport {

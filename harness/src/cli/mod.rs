@@ -68,25 +68,13 @@ struct ReplayArgs {
 /// (`reelcheck ... | head`), instead of panicking.
 macro_rules! outln {
     ($($arg:tt)*) => {
-        $crate::cli::write_stdout(&format!($($arg)*))
+        $crate::cli::output::write_stdout(&format!($($arg)*))
     };
-}
-
-/// Writes one line to stdout; a closed pipe ends the process with status 0.
-pub(crate) fn write_stdout(line: &str) {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
-        }
-        eprintln!("reelcheck: cannot write to stdout: {e}");
-        std::process::exit(2);
-    }
 }
 
 mod fuzz;
 mod nsca;
+mod output;
 mod tape;
 mod xfer;
 
@@ -99,14 +87,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Xfer(cmd) => xfer::run(cmd),
         Command::Nsca(cmd) => nsca::run(cmd),
         Command::Tape(cmd) => tape::run(cmd),
-    }
-}
-
-pub(crate) fn verdict_code(ok: bool) -> ExitCode {
-    if ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
     }
 }
 
@@ -124,7 +104,9 @@ fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         report::write(path, &records)?;
         eprintln!("report written to {}", path.display());
     }
-    Ok(verdict_code(records.iter().all(report::Record::passed)))
+    Ok(output::verdict_code(
+        records.iter().all(report::Record::passed),
+    ))
 }
 
 fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
@@ -162,5 +144,5 @@ fn replay(args: ReplayArgs) -> anyhow::Result<ExitCode> {
             &r.trace_hash
         }
     );
-    Ok(verdict_code(r.passed()))
+    Ok(output::verdict_code(r.passed()))
 }

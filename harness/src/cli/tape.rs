@@ -33,7 +33,7 @@ pub fn run(cmd: TapeCmd) -> anyhow::Result<ExitCode> {
         TapeCmd::Inspect { dir } => match inspect::inspect(&dir) {
             Ok(report) => {
                 outln!("{report}");
-                Ok(super::verdict_code(report.is_ok()))
+                Ok(super::output::verdict_code(report.is_ok()))
             }
             Err(e) => {
                 eprintln!("reelcheck tape inspect: {e}");

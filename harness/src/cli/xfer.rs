@@ -112,5 +112,5 @@ fn run_chain(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(b) = built.buffer {
         say(format!("buffer holds {} bytes", b.len()));
     }
-    Ok(super::verdict_code(summary.status == Status::Done))
+    Ok(super::output::verdict_code(summary.status == Status::Done))
 }

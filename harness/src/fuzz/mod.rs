@@ -18,6 +18,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use crate::fault::{Failure, FaultPlan};
 use crate::rng::Seed;
 
 /// What a passing case measured (summed over the campaign).
@@ -45,6 +46,8 @@ pub trait Target: Sync {
     fn check(&self, case: &Self::Case) -> Result<CaseStats, String>;
     /// Smaller variants of `case`, most promising first (may be empty).
     fn shrink(&self, case: &Self::Case) -> Vec<Self::Case>;
+    /// The faults `case` injects, as the plan printed with a failure.
+    fn plan(&self, seed: Seed, case: &Self::Case) -> FaultPlan;
     /// The case as a scenario file that replays it, with `message` as the reason.
     fn to_scenario(&self, seed: Seed, case: &Self::Case, message: &str) -> String;
 }
@@ -74,6 +77,8 @@ pub fn minimise<T: Target>(target: &T, case: T::Case, message: String) -> (T::Ca
 pub struct CaseFailure {
     /// The seed that failed.
     pub seed: String,
+    /// The minimised case's fault plan.
+    pub plan: FaultPlan,
     /// Why the minimised case fails.
     pub message: String,
     /// The scenario file written for it.
@@ -179,10 +184,12 @@ pub fn campaign<T: Target>(target: &T, seeds: &[Seed], config: &CampaignConfig) 
                 }
                 let (small, message) = minimise(target, case, message);
                 let failure = write_failure(target, seeds[i], &small, &message, &config.out_dir);
-                eprintln!(
-                    "FAILED seed={}: {}\nreplay with: {}",
-                    seeds[i], failure.message, failure.replay
-                );
+                let shown = Failure {
+                    plan: failure.plan.clone(),
+                    message: failure.message.clone(),
+                    replay: failure.replay.clone(),
+                };
+                eprintln!("{shown}");
                 report.failures.push(failure);
             }
         }
@@ -220,6 +227,7 @@ fn write_failure<T: Target>(
     };
     CaseFailure {
         seed: seed.to_string(),
+        plan: target.plan(seed, case),
         message: message.to_string(),
         scenario,
         replay,

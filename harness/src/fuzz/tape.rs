@@ -20,6 +20,7 @@ use reelcheck_tape::device::{Device, DeviceEvent};
 use reelcheck_tape::sim::reference::{self, Mismatch, Model, ModelConfig, Step};
 
 use super::{CaseStats, Target};
+use crate::fault::FaultPlan;
 use crate::rng::Seed;
 
 /// The most steps a generated case has.
@@ -124,6 +125,11 @@ impl Target for TapeTarget {
             chunk /= 2;
         }
         out
+    }
+
+    fn plan(&self, seed: Seed, _case: &TapeCase) -> FaultPlan {
+        // The reference model covers no faults yet: tape cases run fault-free.
+        FaultPlan::none(seed)
     }
 
     fn to_scenario(&self, seed: Seed, case: &TapeCase, message: &str) -> String {
@@ -238,6 +244,9 @@ mod tests {
         }
         fn shrink(&self, case: &TapeCase) -> Vec<TapeCase> {
             TapeTarget.shrink(case)
+        }
+        fn plan(&self, seed: Seed, case: &TapeCase) -> FaultPlan {
+            TapeTarget.plan(seed, case)
         }
         fn to_scenario(&self, seed: Seed, case: &TapeCase, message: &str) -> String {
             TapeTarget.to_scenario(seed, case, message)

@@ -26,11 +26,13 @@ use serde::Serialize;
 
 use reelcheck_xfer::msg::MsgKind;
 use reelcheck_xfer::tables::TableVersion;
-use reelcheck_xfer::xfer::{ErrorAt, Faults, Status, Xfer, XferConfig};
+use reelcheck_xfer::xfer::{Status, Xfer, XferConfig};
 use reelcheck_xfer::{mech::Mech, spec};
 
 use super::{CaseStats, Target};
+use crate::fault::{FaultPlan, XferFault};
 use crate::rng::{Rng, Seed};
+use crate::size::ByteSize;
 
 /// Longest one fuzz transfer may take before it counts as a hang.
 pub const WATCHDOG: Duration = Duration::from_secs(60);
@@ -47,20 +49,29 @@ pub struct XferCase {
     pub tables: String,
     /// Glue/source buffer size.
     pub buffer_size: usize,
-    /// Largest read chunk, if capped.
-    pub max_read: Option<usize>,
-    /// Largest write chunk, if capped.
-    pub max_write: Option<usize>,
-    /// Cancel once an element has received this many bytes.
-    pub cancel_after: Option<u64>,
-    /// Fail this element (spec name) when this byte reaches it.
-    pub error_at: Option<(String, u64)>,
+    /// The case's fault plan (short reads and writes, at most one cancel or error).
+    pub faults: Vec<XferFault>,
 }
 
 impl XferCase {
     /// The chain as one spec line.
     pub fn chain(&self) -> String {
         self.elements.join(" -> ")
+    }
+
+    /// Whether the plan stops the transfer early (a cancel or an element error).
+    fn stops_early(&self) -> bool {
+        self.faults
+            .iter()
+            .any(|f| matches!(f, XferFault::CancelAfter { .. } | XferFault::ErrorAt { .. }))
+    }
+
+    /// The element the plan makes fail, if any.
+    fn victim(&self) -> Option<&str> {
+        self.faults.iter().find_map(|f| match f {
+            XferFault::ErrorAt { element, .. } => Some(element.as_str()),
+            _ => None,
+        })
     }
 
     fn size(&self) -> u64 {
@@ -151,17 +162,25 @@ impl Target for XferTarget {
                 "3.5".into()
             },
             buffer_size: [32_768usize, 4096, 65_536, 1000][rng.random_range(0..4)],
-            max_read: rng.random_bool(0.2).then(|| chunk(&mut rng)),
-            max_write: rng.random_bool(0.2).then(|| chunk(&mut rng)),
-            cancel_after: None,
-            error_at: None,
+            faults: Vec::new(),
         };
-        if case.max_read.is_some() || case.max_write.is_some() {
+        if rng.random_bool(0.2) {
+            let max = ByteSize(chunk(&mut rng) as u64);
+            case.faults.push(XferFault::ShortReads { max });
+        }
+        if rng.random_bool(0.2) {
+            let max = ByteSize(chunk(&mut rng) as u64);
+            case.faults.push(XferFault::ShortWrites { max });
+        }
+        if !case.faults.is_empty() {
             // Byte-sized chunks over megabytes only measure syscall overhead.
             case = case.with_size(size.min(200_000));
         }
         match rng.random_range(0..10) {
-            0 => case.cancel_after = Some(rng.random_range(0..=case.size().max(1))),
+            0 => {
+                let bytes = ByteSize(rng.random_range(0..=case.size().max(1)));
+                case.faults.push(XferFault::CancelAfter { bytes });
+            }
             1 => {
                 let victims: Vec<String> = case
                     .elements
@@ -169,7 +188,11 @@ impl Target for XferTarget {
                     .map(|e| e.split(':').next().unwrap_or("").to_string())
                     .collect();
                 let victim = victims[rng.random_range(1..victims.len())].clone();
-                case.error_at = Some((victim, rng.random_range(0..=case.size().max(1))));
+                let byte = ByteSize(rng.random_range(0..=case.size().max(1)));
+                case.faults.push(XferFault::ErrorAt {
+                    element: victim,
+                    byte,
+                });
             }
             _ => {}
         }
@@ -182,17 +205,10 @@ impl Target for XferTarget {
 
     fn shrink(&self, case: &XferCase) -> Vec<XferCase> {
         let mut out = Vec::new();
-        if case.error_at.is_some() || case.cancel_after.is_some() {
+        let plan = self.plan(Seed(0), case);
+        for i in 0..plan.len() {
             out.push(XferCase {
-                error_at: None,
-                cancel_after: None,
-                ..case.clone()
-            });
-        }
-        if case.max_read.is_some() || case.max_write.is_some() {
-            out.push(XferCase {
-                max_read: None,
-                max_write: None,
+                faults: plan.without(i).xfer,
                 ..case.clone()
             });
         }
@@ -231,28 +247,18 @@ impl Target for XferTarget {
         out
     }
 
+    fn plan(&self, seed: Seed, case: &XferCase) -> FaultPlan {
+        FaultPlan {
+            xfer: case.faults.clone(),
+            ..FaultPlan::none(seed)
+        }
+    }
+
     fn to_scenario(&self, seed: Seed, case: &XferCase, message: &str) -> String {
-        let mut faults = String::new();
-        if let Some(n) = case.max_read {
-            faults += &format!("max_read = {n}\n");
-        }
-        if let Some(n) = case.max_write {
-            faults += &format!("max_write = {n}\n");
-        }
-        if let Some(n) = case.cancel_after {
-            faults += &format!("cancel_after = {n}\n");
-        }
-        if let Some((e, b)) = &case.error_at {
-            faults += &format!("error_in = {e:?}\nerror_at = {b}\n");
-        }
-        let faults = if faults.is_empty() {
-            String::new()
-        } else {
-            format!("\n[xfer.faults]\n{faults}")
-        };
+        let faults = faults_toml(&case.faults);
         let reason = message.lines().next().unwrap_or("").replace('"', "'");
         format!(
-            "# Minimised by `reelcheck fuzz xfer` from seed {seed}.\n# Failure: {message_comment}\nname = \"fuzz-xfer-{seed}\"\nabout = \"Fuzz failure: {reason}\"\nkind = \"xfer\"\nseed = {}\n\n[xfer]\nchain = {:?}\ntables = {:?}\nbuffer_size = {}\n{faults}\n[expect]\nresult = \"done\"\nmodel = true\n",
+            "# Minimised by `reelcheck fuzz xfer` from seed {seed}.\n# Failure: {message_comment}\nname = \"fuzz-xfer-{seed}\"\nabout = \"Fuzz failure: {reason}\"\nkind = \"xfer\"\nseed = {}\n\n[xfer]\nchain = {:?}\ntables = {:?}\nbuffer_size = {}\n\n{faults}[expect]\nresult = \"done\"\nmodel = true\n",
             seed.0,
             case.chain(),
             case.tables,
@@ -260,6 +266,26 @@ impl Target for XferTarget {
             message_comment = message.replace('\n', "\n#   "),
         )
     }
+}
+
+/// The `[[faults.xfer]]` tables of a scenario file, one per fault.
+fn faults_toml(faults: &[XferFault]) -> String {
+    #[derive(Serialize)]
+    struct Tables<'a> {
+        faults: Section<'a>,
+    }
+    #[derive(Serialize)]
+    struct Section<'a> {
+        xfer: &'a [XferFault],
+    }
+    if faults.is_empty() {
+        return String::new();
+    }
+    toml::to_string(&Tables {
+        faults: Section { xfer: faults },
+    })
+    .map(|t| t + "\n")
+    .unwrap_or_else(|e| format!("# faults not serialisable: {e}\n"))
 }
 
 /// Applies the chain's filters to the source bytes, as the model says.
@@ -361,19 +387,14 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
     }
     let config = XferConfig {
         buffer_size: case.buffer_size,
-        faults: Faults {
-            max_read: case.max_read,
-            max_write: case.max_write,
-            cancel_after: case.cancel_after,
-            error_at: case.error_at.as_ref().map(|(e, b)| ErrorAt {
-                element: e.clone(),
-                byte: *b,
-            }),
-        },
+        faults: XferTarget
+            .plan(Seed(0), case)
+            .xfer_faults()
+            .map_err(|e| format!("unusable fault plan: {e}"))?,
         ..XferConfig::default()
     };
     let (summary, output, _) = run(&case.chain(), version, config)?;
-    let faulty = case.error_at.is_some() || case.cancel_after.is_some();
+    let faulty = case.stops_early();
     let count = |k: fn(&MsgKind) -> bool| summary.messages.iter().filter(|m| k(&m.kind)).count();
     if count(|k| *k == MsgKind::Done) != 1
         || summary.messages.last().map(|m| &m.kind) != Some(&MsgKind::Done)
@@ -402,9 +423,8 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
             ));
         }
         Status::Failed => {
-            let (victim, _) = case
-                .error_at
-                .as_ref()
+            let victim = case
+                .victim()
                 .ok_or("failed although only a cancel was injected")?;
             if !summary.errors.iter().any(|e| e.elt.name == *victim) {
                 return Err(format!(
@@ -485,10 +505,7 @@ mod tests {
             elements: vec!["random:100,seed=3".into(), "null".into()],
             tables: "3.5".into(),
             buffer_size: 32768,
-            max_read: None,
-            max_write: None,
-            cancel_after: None,
-            error_at: None,
+            faults: Vec::new(),
         };
         assert_eq!(c.size(), 100);
         assert_eq!(c.with_size(7).elements[0], "random:7,seed=3");

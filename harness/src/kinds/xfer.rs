@@ -6,8 +6,10 @@
 //! chain = "random:100KiB -> xor:0x5a -> null"  # runnable chain (spec syntax)
 //! # elements = ["Holding", "XorFilter", "DestFd"]  # or: Amanda elements, link only
 //! tables = "3.5"                               # or "3.3"
-//! [xfer.faults]                                # optional fault hooks
-//! cancel_after = "40 KiB"
+//!
+//! [[faults.xfer]]                              # optional: the fault plan
+//! kind = "cancel-after"                        # short-reads, short-writes,
+//! bytes = "40 KiB"                             # cancel-after, error-at
 //!
 //! [expect]
 //! linkage = "Random -(PULL_BUFFER_STATIC)-> Glue -(PUSH_BUFFER_STATIC)-> DestNull"
@@ -27,9 +29,10 @@ use serde::Deserialize;
 use reelcheck_xfer::link;
 use reelcheck_xfer::msg::{Msg, MsgKind};
 use reelcheck_xfer::tables::{AmandaElement, TableVersion};
-use reelcheck_xfer::xfer::{ErrorAt, Faults, Status, Summary, Xfer, XferConfig};
+use reelcheck_xfer::xfer::{Status, Summary, Xfer, XferConfig};
 use reelcheck_xfer::{spec, xfer};
 
+use crate::fault::FaultPlan;
 use crate::fuzz;
 use crate::scenario::{Checks, Kind, Outcome, Runner, Scenario, ScenarioError};
 use crate::size::ByteSize;
@@ -55,22 +58,10 @@ struct Section {
     #[serde(default = "default_tables")]
     tables: String,
     buffer_size: Option<ByteSize>,
-    #[serde(default)]
-    faults: FaultSection,
 }
 
 fn default_tables() -> String {
     "3.5".into()
-}
-
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct FaultSection {
-    max_read: Option<ByteSize>,
-    max_write: Option<ByteSize>,
-    cancel_after: Option<ByteSize>,
-    error_in: Option<String>,
-    error_at: Option<ByteSize>,
 }
 
 #[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
@@ -111,7 +102,7 @@ impl Runner for XferRunner {
     fn validate(&self, scenario: &Scenario) -> Result<(), ScenarioError> {
         let spec: Spec = scenario.spec()?;
         version(scenario, &spec)?;
-        config(&spec.xfer)?;
+        config(scenario, &spec.xfer)?;
         if spec.xfer.chain.is_some() == spec.xfer.elements.is_some() {
             return Err(at(
                 scenario,
@@ -130,9 +121,9 @@ impl Runner for XferRunner {
         let mut figures = vec![("tables".to_string(), version.to_string())];
         match (&spec.xfer.chain, &spec.xfer.elements) {
             (Some(chain), None) => {
-                let config = config(&spec.xfer)?;
+                let config = config(scenario, &spec.xfer)?;
                 if spec.expect.model {
-                    let case = model_case(chain, &spec.xfer, &config);
+                    let case = model_case(chain, &spec.xfer, &config, scenario.plan()?);
                     if let Err(e) = fuzz::xfer::check_case(&case) {
                         checks.that(false, || format!("model check: {e}"));
                     }
@@ -192,19 +183,17 @@ impl Runner for XferRunner {
     }
 }
 
-fn model_case(chain: &str, section: &Section, config: &XferConfig) -> fuzz::xfer::XferCase {
+fn model_case(
+    chain: &str,
+    section: &Section,
+    config: &XferConfig,
+    plan: FaultPlan,
+) -> fuzz::xfer::XferCase {
     fuzz::xfer::XferCase {
         elements: chain.split("->").map(|e| e.trim().to_string()).collect(),
         tables: section.tables.clone(),
         buffer_size: config.buffer_size,
-        max_read: config.faults.max_read,
-        max_write: config.faults.max_write,
-        cancel_after: config.faults.cancel_after,
-        error_at: config
-            .faults
-            .error_at
-            .as_ref()
-            .map(|e| (e.element.clone(), e.byte)),
+        faults: plan.xfer,
     }
 }
 
@@ -224,19 +213,21 @@ fn version(scenario: &Scenario, spec: &Spec) -> Result<TableVersion, ScenarioErr
         .map_err(|e| at(scenario, "tables", format!("{e}")))
 }
 
-fn config(section: &Section) -> Result<XferConfig, ScenarioError> {
-    let f = &section.faults;
-    let size = |s: Option<ByteSize>| s.map(|b| b.0 as usize);
+/// The transfer's config: its buffer size, and the hooks of the scenario's fault plan.
+fn config(scenario: &Scenario, section: &Section) -> Result<XferConfig, ScenarioError> {
+    let plan = scenario.plan()?;
+    if plan.len() != plan.xfer.len() {
+        return Err(at(
+            scenario,
+            "[[faults.",
+            "an xfer scenario takes only transfer faults ([[faults.xfer]])".into(),
+        ));
+    }
+    let faults = plan
+        .xfer_faults()
+        .map_err(|e| at(scenario, "[[faults.xfer]]", e.to_string()))?;
     let mut config = XferConfig {
-        faults: Faults {
-            max_read: size(f.max_read),
-            max_write: size(f.max_write),
-            cancel_after: f.cancel_after.map(|b| b.0),
-            error_at: f.error_in.as_ref().map(|element| ErrorAt {
-                element: element.clone(),
-                byte: f.error_at.map_or(0, |b| b.0),
-            }),
-        },
+        faults,
         ..XferConfig::default()
     };
     if let Some(b) = section.buffer_size {

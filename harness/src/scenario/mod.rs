@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::{ScenarioError, line_col};
 
+use crate::fault::FaultPlan;
 use crate::rng::Seed;
 use crate::trace::Trace;
 
@@ -57,8 +58,8 @@ impl fmt::Display for Kind {
     }
 }
 
-/// The keys every scenario has.
-pub const COMMON_KEYS: &[&str] = &["name", "about", "kind", "seed", "expect"];
+/// The keys every scenario may have (`faults` is optional).
+pub const COMMON_KEYS: &[&str] = &["name", "about", "kind", "seed", "faults", "expect"];
 
 /// The common header of a scenario file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,6 +210,36 @@ impl Scenario {
     /// Type errors and unknown nested fields, located in the file.
     pub fn spec<T: DeserializeOwned>(&self) -> Result<T, ScenarioError> {
         toml::from_str(&self.text).map_err(|e| ScenarioError::from_toml(&self.path, &self.text, &e))
+    }
+
+    /// The scenario's fault plan: its `[[faults.xfer]]`, `[[faults.tape]]`,
+    /// `[[faults.vfs]]` and `[[faults.nsca]]` tables, under its `seed`.
+    /// A scenario without `faults` runs fault-free.
+    ///
+    /// # Errors
+    /// Unknown components or fault kinds, mistyped fields, and a `seed` inside
+    /// `[faults]` (the scenario's own `seed` is the plan's).
+    pub fn plan(&self) -> Result<FaultPlan, ScenarioError> {
+        #[derive(Deserialize)]
+        struct WithFaults {
+            #[serde(default)]
+            faults: Option<FaultPlan>,
+        }
+        let with: WithFaults = self.spec()?;
+        let Some(mut plan) = with.faults else {
+            return Ok(FaultPlan::none(self.header.seed));
+        };
+        if plan.seed != 0 {
+            let at = self.text.find("[faults").unwrap_or(0);
+            return Err(ScenarioError::at(
+                &self.path,
+                &self.text,
+                at,
+                "`seed` belongs at the top of the file: the plan takes the scenario's seed",
+            ));
+        }
+        plan.seed = self.header.seed.0;
+        Ok(plan)
     }
 }
 

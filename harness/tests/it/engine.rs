@@ -40,13 +40,17 @@ fn load_err(text: &str) -> (ScenarioError, PathBuf) {
 }
 
 #[rstest]
-#[case::case_unknown_top_level_field(GOOD.replace("seed = 3", "seed = 3\nsede = 4"), 5, "unknown field `sede`, expected one of `name`, `about`, `kind`, `seed`, `expect`, `xfer`")]
+#[case::case_unknown_top_level_field(GOOD.replace("seed = 3", "seed = 3\nsede = 4"), 5, "unknown field `sede`, expected one of `name`, `about`, `kind`, `seed`, `faults`, `expect`, `xfer`")]
 #[case::case_unknown_nested_field(GOOD.replace("chain =", "chian = \"x\"\nchain ="), 7, "unknown field `chian`")]
 #[case::case_unknown_size_unit(GOOD.replace("bytes = \"10 KiB\"", "bytes = \"3.5 MiBs\""), 11, "unknown unit \"MiBs\"")]
 #[case::case_fractional_bytes(GOOD.replace("bytes = \"10 KiB\"", "bytes = \"1.5 B\""), 11, "not a whole number of bytes")]
 #[case::case_missing_expect(GOOD.split("[expect]").next().unwrap().to_string(), 9, "missing [expect] table")]
 #[case::case_wrong_type(GOOD.replace("seed = 3", "seed = \"three\""), 4, "invalid type")]
 #[case::case_toml_syntax(GOOD.replace("kind = \"xfer\"", "kind = xfer"), 3, "")]
+#[case::case_tape_fault_in_an_xfer_scenario(GOOD.replace("[expect]", "[[faults.tape]]\nkind = \"offline\"\nfile = 1\nblock = 0\n\n[expect]"), 9, "takes only transfer faults")]
+#[case::case_two_cancels_in_one_plan(GOOD.replace("[expect]", "[[faults.xfer]]\nkind = \"cancel-after\"\nbytes = 5\n[[faults.xfer]]\nkind = \"cancel-after\"\nbytes = 9\n\n[expect]"), 9, "two `cancel-after` transfer faults")]
+#[case::case_seed_inside_the_plan(GOOD.replace("[expect]", "[faults]\nseed = 5\n\n[expect]"), 9, "`seed` belongs at the top of the file")]
+#[case::case_unknown_fault_kind(GOOD.replace("[expect]", "[[faults.xfer]]\nkind = \"meteor\"\n\n[expect]"), 10, "unknown variant `meteor`")]
 #[case::case_unknown_kind(GOOD.replace("kind = \"xfer\"", "kind = \"tapes\""), 3, "unknown variant `tapes`")]
 fn it_rejects_bad_scenarios_naming_file_line_and_what_was_expected(
     #[case] text: String,

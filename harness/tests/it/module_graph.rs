@@ -29,16 +29,88 @@ const CRATES: &[(&str, &[&str])] = &[
     ("benches/src", &["lib.rs"]),
 ];
 
+/// The circles that stand today, as the files each one joins, per crate root.
+/// FIXME: the reshape of nsca, xfer and the harness's scenario kinds removes
+/// them; each one removed is deleted from this list, and a new circle, or a
+/// known one that grows, fails the test.
+const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
+    (
+        "crates/nsca/src",
+        &[
+            "cipher/mod.rs",
+            "cmdfile.rs",
+            "codec.rs",
+            "config.rs",
+            "error.rs",
+            "server/conn.rs",
+            "server/listen.rs",
+            "server/mod.rs",
+            "server/settings.rs",
+            "session.rs",
+        ],
+    ),
+    (
+        "crates/xfer/src",
+        &[
+            "element.rs",
+            "elements/buffer.rs",
+            "elements/cost_only.rs",
+            "elements/crc.rs",
+            "elements/crc_check.rs",
+            "elements/fd.rs",
+            "elements/memory.rs",
+            "elements/mod.rs",
+            "elements/null.rs",
+            "elements/pattern.rs",
+            "elements/process.rs",
+            "elements/random.rs",
+            "elements/xor.rs",
+            "glue.rs",
+            "spec.rs",
+            "xfer.rs",
+        ],
+    ),
+    (
+        "harness/src",
+        &[
+            "kinds/mod.rs",
+            "kinds/tape.rs",
+            "kinds/xfer.rs",
+            "scenario/mod.rs",
+        ],
+    ),
+];
+
 #[test]
-fn it_finds_no_import_circle_among_the_files_of_any_crate() {
+fn it_finds_no_import_circle_among_the_files_of_any_crate_but_the_known_ones() {
     let root = workspace_root();
     let mut report = String::new();
     for (src, roots) in CRATES {
         for crate_root in *roots {
             let files = load_crate(&root.join(src), crate_root);
             assert!(!files.is_empty(), "{src}/{crate_root}: no files found");
-            for circle in circles(&files) {
-                report.push_str(&format!("circle in {src} (from {crate_root}):\n{circle}\n"));
+            let known: Vec<&[&str]> = KNOWN_CIRCLES
+                .iter()
+                .filter(|(c, _)| c == src && *crate_root == "lib.rs")
+                .map(|(_, m)| *m)
+                .collect();
+            for (members, circle) in circle_members(&files).into_iter().zip(circles(&files)) {
+                if !known
+                    .iter()
+                    .any(|k| k.iter().copied().eq(members.iter().map(String::as_str)))
+                {
+                    report.push_str(&format!("circle in {src} (from {crate_root}):\n{circle}\n"));
+                }
+            }
+            for k in known {
+                if !circle_members(&files)
+                    .iter()
+                    .any(|m| k.iter().copied().eq(m.iter().map(String::as_str)))
+                {
+                    report.push_str(&format!(
+                        "known circle in {src} is gone or changed: {k:?}; update KNOWN_CIRCLES\n"
+                    ));
+                }
             }
         }
     }
@@ -509,8 +581,24 @@ fn absolute(here: &[String], segs: &[String]) -> Option<Vec<String>> {
     Some(cur)
 }
 
-/// Every circle among `files`, each as lines `a.rs:L -> b.rs`.
-fn circles(files: &[FileNode]) -> Vec<String> {
+/// The files of each circle among `files`, sorted, in the order of [`circles`].
+fn circle_members(files: &[FileNode]) -> Vec<Vec<String>> {
+    strongly_connected(&edges(files))
+        .into_iter()
+        .filter(|scc| scc.len() > 1)
+        .map(|scc| {
+            let mut m: Vec<String> = scc
+                .iter()
+                .map(|&i| files[i].path.display().to_string())
+                .collect();
+            m.sort();
+            m
+        })
+        .collect()
+}
+
+/// For every file, the files it names, each with the first line that does.
+fn edges(files: &[FileNode]) -> Vec<BTreeMap<usize, usize>> {
     let by_module: BTreeMap<Vec<String>, usize> = files
         .iter()
         .enumerate()
@@ -531,6 +619,12 @@ fn circles(files: &[FileNode]) -> Vec<String> {
             }
         }
     }
+    edges
+}
+
+/// Every circle among `files`, each as lines `a.rs:L -> b.rs`.
+fn circles(files: &[FileNode]) -> Vec<String> {
+    let edges = edges(files);
     strongly_connected(&edges)
         .into_iter()
         .filter(|scc| scc.len() > 1)
