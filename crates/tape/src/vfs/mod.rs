@@ -98,7 +98,10 @@ pub struct VfsDevice {
 }
 
 fn io_err(context: String, source: io::Error) -> DeviceError {
-    DeviceError::Io { context, source }
+    DeviceError::Io {
+        context,
+        source: std::sync::Arc::new(source),
+    }
 }
 
 impl VfsDevice {
