@@ -1,47 +1,14 @@
-//! The crate's error type and its sub-enums.
+//! The error sub-enums of the crate, one per class of failure.
 //!
-//! [`Error`] is the one error type of the crate.
-//! Each sub-enum groups one class of failure: malformed packets ([`DecodeError`]),
-//! cipher methods that cannot be used ([`MethodError`]), configuration files ([`ConfigError`]),
-//! send_nsca input ([`InputError`]), command lines ([`UsageError`]), API misuse ([`ApiMisuse`]),
-//! the blocking client ([`ClientError`]), authz files ([`crate::authz::AuthzError`]) and the
-//! server ([`crate::server::ServerError`]).
+//! Malformed packets ([`DecodeError`]), cipher methods that cannot be used ([`MethodError`]),
+//! configuration files ([`ConfigError`]), send_nsca input ([`InputError`]), command lines
+//! ([`UsageError`]), API misuse ([`ApiMisuse`]) and the blocking client ([`ClientError`]).
+//! This module is a leaf: it names nothing else of the crate, so every module may use it.
+//! The all-in-one [`crate::Error`] (which also carries authz and server errors) is assembled
+//! in the crate root, where no core module imports it.
 //! IO errors only come from the shells (the blocking client and the server).
 
 use std::path::PathBuf;
-
-/// Every error the crate reports.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    /// A packet could not be decoded.
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
-    /// A cipher method cannot be used.
-    #[error(transparent)]
-    Method(#[from] MethodError),
-    /// A configuration file is invalid (the message is the one nsca 2.10 prints).
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    /// send_nsca standard input could not be parsed.
-    #[error(transparent)]
-    Input(#[from] InputError),
-    /// The send_nsca command line is invalid.
-    #[error(transparent)]
-    Usage(#[from] UsageError),
-    /// The API was called in a state that does not allow the call.
-    #[error(transparent)]
-    Api(#[from] ApiMisuse),
-    /// The blocking client failed.
-    #[error(transparent)]
-    Client(#[from] ClientError),
-    /// An authz file is invalid.
-    #[error(transparent)]
-    Authz(#[from] crate::authz::AuthzError),
-    /// The server could not start or reload (it carries its own config, authz, bind,
-    /// pid-file and privilege errors).
-    #[error(transparent)]
-    Server(#[from] crate::server::ServerError),
-}
 
 /// A data or init packet that is not acceptable.
 ///
@@ -338,37 +305,5 @@ impl ClientError {
             Self::Input(_) => 255,
             _ => 2,
         }
-    }
-}
-
-/// Short alias for results of this crate.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::authz::{Authz, Credential};
-    use crate::server::ServerError;
-
-    fn parse_authz(text: &[u8]) -> Result<Authz> {
-        let default = Credential::new(1, b"pw".to_vec());
-        Ok(Authz::parse(
-            std::path::Path::new("authz.rules"),
-            text,
-            &default,
-        )?)
-    }
-
-    #[test]
-    fn authz_and_server_errors_convert_into_the_crate_error_with_their_message() {
-        let err = parse_authz(b"allow from=10.0.0.0/8\nmaybe host=*\n").expect_err("bad action");
-        assert!(matches!(err, Error::Authz(_)), "{err:?}");
-        assert_eq!(
-            err.to_string(),
-            "authz file 'authz.rules' line 2: unknown action 'maybe' (expected allow or deny)"
-        );
-        let server = Error::from(ServerError::Usage("no config file".into()));
-        assert!(matches!(server, Error::Server(_)));
-        assert_eq!(server.to_string(), "no config file");
     }
 }

@@ -15,13 +15,78 @@ pub mod authz;
 pub mod cipher;
 pub mod cli;
 pub mod client;
+mod clock;
 pub mod cmdfile;
 pub mod codec;
 pub mod config;
 mod cstr;
 pub mod error;
+pub mod fake;
 pub mod input;
 pub mod server;
 pub mod session;
 
-pub use error::{Error, Result};
+/// Every error the crate reports.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A packet could not be decoded.
+    #[error(transparent)]
+    Decode(#[from] error::DecodeError),
+    /// A cipher method cannot be used.
+    #[error(transparent)]
+    Method(#[from] error::MethodError),
+    /// A configuration file is invalid (the message is the one nsca 2.10 prints).
+    #[error(transparent)]
+    Config(#[from] error::ConfigError),
+    /// send_nsca standard input could not be parsed.
+    #[error(transparent)]
+    Input(#[from] error::InputError),
+    /// The send_nsca command line is invalid.
+    #[error(transparent)]
+    Usage(#[from] error::UsageError),
+    /// The API was called in a state that does not allow the call.
+    #[error(transparent)]
+    Api(#[from] error::ApiMisuse),
+    /// The blocking client failed.
+    #[error(transparent)]
+    Client(#[from] error::ClientError),
+    /// An authz file is invalid.
+    #[error(transparent)]
+    Authz(#[from] authz::AuthzError),
+    /// The server could not start or reload (it carries its own config, authz, bind,
+    /// pid-file and privilege errors).
+    #[error(transparent)]
+    Server(#[from] server::ServerError),
+}
+
+/// Short alias for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, Result};
+    use crate::authz::{Authz, Credential};
+    use crate::server::ServerError;
+
+    fn parse_authz(text: &[u8]) -> Result<Authz> {
+        let default = Credential::new(1, b"pw".to_vec());
+        Ok(Authz::parse(
+            std::path::Path::new("authz.rules"),
+            text,
+            &default,
+        )?)
+    }
+
+    #[test]
+    fn authz_and_server_errors_convert_into_the_crate_error_with_their_message() {
+        let err = parse_authz(b"allow from=10.0.0.0/8\nmaybe host=*\n").expect_err("bad action");
+        assert!(matches!(err, Error::Authz(_)), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "authz file 'authz.rules' line 2: unknown action 'maybe' (expected allow or deny)"
+        );
+        let server = Error::from(ServerError::Usage("no config file".into()));
+        assert!(matches!(server, Error::Server(_)));
+        assert_eq!(server.to_string(), "no config file");
+    }
+}

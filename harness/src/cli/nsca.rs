@@ -8,7 +8,7 @@ use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use reelcheck_nsca::server::fake::{self, Fault};
+use reelcheck_nsca::fake::{self, Fault};
 
 /// `reelcheck nsca ...`.
 #[derive(Debug, clap::Subcommand)]

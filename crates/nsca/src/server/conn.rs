@@ -25,6 +25,7 @@ use super::events::{CloseReason, RejectReason, ServerEvent};
 use super::writer::{self, EventFn, Job, WriterHandle};
 use crate::authz::{Action, Credential, Query};
 use crate::cipher::Method;
+use crate::clock::unix_now;
 use crate::cmdfile;
 use crate::codec::{CheckResult, IV_LEN};
 use crate::error::DecodeError;
@@ -46,14 +47,6 @@ pub(crate) struct ConnContext {
     pub read_timeout: Duration,
     /// Becomes `true` when the server shuts down.
     pub shutdown: watch::Receiver<bool>,
-}
-
-/// Seconds since the epoch.
-pub(crate) fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// Handles one connection to the end.
@@ -185,7 +178,7 @@ pub(crate) async fn handle<R, W>(
                 session::ServerEvent::Accepted { decoded, .. } => {
                     let result = decoded.result;
                     if let Some(max) = settings.max_packet_age {
-                        let age = i64::from(now32_of_now()) - i64::from(decoded.timestamp);
+                        let age = i64::from(unix_now() as u32) - i64::from(decoded.timestamp);
                         if max > 0 && age.unsigned_abs() > u64::from(max) {
                             emit(ServerEvent::PacketRejected {
                                 peer,
@@ -355,10 +348,6 @@ async fn host_matches_peer(host: &[u8], peer: Option<SocketAddr>) -> bool {
         Ok(addrs) => addrs.into_iter().any(|a| a.ip().to_canonical() == peer_ip),
         Err(_) => false,
     }
-}
-
-fn now32_of_now() -> u32 {
-    unix_now() as u32
 }
 
 /// The checkresult job for an accepted result, formatted at acceptance time.

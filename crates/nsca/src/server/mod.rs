@@ -34,7 +34,6 @@
 //!   which results.
 
 pub mod events;
-pub mod fake;
 pub mod log;
 pub mod pidfile;
 pub mod privs;

@@ -201,7 +201,7 @@ async fn it_passes_non_utf8_and_multibyte_output_through() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn it_gets_an_init_packet_timestamp_echo_from_send_nsca() {
     // send_nsca echoes the fake server's timestamp in every packet (§1.2).
-    use reelcheck_nsca::server::fake::{FakeServer, Fault};
+    use reelcheck_nsca::fake::{FakeServer, Fault};
     let mut fake = FakeServer::bind(
         "127.0.0.1:0".parse().expect("addr"),
         vec![Fault::FixedTimestamp {
@@ -234,16 +234,16 @@ async fn it_gets_an_init_packet_timestamp_echo_from_send_nsca() {
 
 #[rstest]
 #[case::case_send_nsca_no_init(
-    reelcheck_nsca::server::fake::Fault::NoInit,
+    reelcheck_nsca::fake::Fault::NoInit,
     "Error: Timeout after 2 seconds"
 )]
-#[case::case_send_nsca_short_init(reelcheck_nsca::server::fake::Fault::ShortInit { bytes: 50 }, "Error: Server closed connection before init packet was received")]
+#[case::case_send_nsca_short_init(reelcheck_nsca::fake::Fault::ShortInit { bytes: 50 }, "Error: Server closed connection before init packet was received")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_send_nsca_against_faulty_fake(
-    #[case] fault: reelcheck_nsca::server::fake::Fault,
+    #[case] fault: reelcheck_nsca::fake::Fault,
     #[case] message: &str,
 ) {
-    use reelcheck_nsca::server::fake::FakeServer;
+    use reelcheck_nsca::fake::FakeServer;
     let fake = FakeServer::bind("127.0.0.1:0".parse().expect("addr"), vec![fault])
         .await
         .expect("fake");

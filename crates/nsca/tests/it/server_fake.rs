@@ -6,7 +6,7 @@ use std::str::FromStr;
 
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{INIT_PACKET_LEN, PacketSize, V3_PACKET_LEN};
-use reelcheck_nsca::server::fake::{FakeServer, FakeServerThread, Fault, RecordingEnd};
+use reelcheck_nsca::fake::{FakeServer, FakeServerThread, Fault, RecordingEnd};
 use rstest::rstest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -211,14 +211,14 @@ fn it_drops_privileges_writes_its_pid_file_and_stops_cleanly_on_sigterm() {
 
 #[test]
 fn it_describes_recordings_without_addresses() {
-    let rec = reelcheck_nsca::server::fake::Recording {
+    let rec = reelcheck_nsca::fake::Recording {
         index: 2,
         peer: "127.0.0.1:4000".parse().expect("addr"),
         init_sent: vec![0; 132],
         iv: vec![0; 128],
         timestamp: 0,
         received: vec![0; 8700],
-        end: reelcheck_nsca::server::fake::RecordingEnd::ServerReset,
+        end: reelcheck_nsca::fake::RecordingEnd::ServerReset,
     };
     assert_eq!(
         rec.to_string(),
