@@ -15,7 +15,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use reelcheck_nsca::server::fake::Fault as NscaFault;
+use reelcheck_nsca::fake::Fault as NscaFault;
 use reelcheck_tape::sim::TapeFault;
 use reelcheck_tape::vfs::VfsFault;
 use reelcheck_xfer::xfer::{ErrorAt, Faults};
