@@ -88,19 +88,19 @@ fn it_finds_no_import_circle_among_the_files_of_any_crate_but_the_known_ones() {
                 .filter(|(c, _)| c == src && *crate_root == "lib.rs")
                 .map(|(_, m)| *m)
                 .collect();
-            for (members, circle) in circle_members(&files).into_iter().zip(circles(&files)) {
-                if !known
-                    .iter()
-                    .any(|k| k.iter().copied().eq(members.iter().map(String::as_str)))
-                {
-                    report.push_str(&format!("circle in {src} (from {crate_root}):\n{circle}\n"));
+            let found = circles(&files);
+            let same =
+                |k: &[&str], c: &Circle| k.iter().copied().eq(c.members.iter().map(String::as_str));
+            for circle in &found {
+                if !known.iter().any(|k| same(k, circle)) {
+                    report.push_str(&format!(
+                        "circle in {src} (from {crate_root}):\n{}\n",
+                        circle.edges
+                    ));
                 }
             }
             for k in known {
-                if !circle_members(&files)
-                    .iter()
-                    .any(|m| k.iter().copied().eq(m.iter().map(String::as_str)))
-                {
+                if !found.iter().any(|c| same(k, c)) {
                     report.push_str(&format!(
                         "known circle in {src} is gone or changed: {k:?}; update KNOWN_CIRCLES\n"
                     ));
@@ -129,9 +129,9 @@ fn it_reports_a_planted_circle_between_parent_and_child() {
     let found = circles(&files);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].contains("a/b.rs:1") && found[0].contains("a/mod.rs:2"),
+        found[0].edges.contains("a/b.rs:1") && found[0].edges.contains("a/mod.rs:2"),
         "{}",
-        found[0]
+        found[0].edges
     );
 
     // The same tree with the child naming its sibling directly has no circle.
@@ -149,7 +149,7 @@ fn it_reports_a_planted_circle_between_parent_and_child() {
             "// uses crate::a::b::Thing only in a comment\npub struct Other;\nconst S: &str = \"crate::a::b\";\n",
         ),
     ];
-    assert_eq!(circles(&files), Vec::<String>::new());
+    assert_eq!(circles(&files), Vec::<Circle>::new());
 }
 
 #[test]
@@ -170,9 +170,9 @@ fn it_follows_use_groups_and_inline_test_modules() {
     let found = circles(&files);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].contains("x.rs:4") && found[0].contains("y.rs:2"),
+        found[0].edges.contains("x.rs:4") && found[0].edges.contains("y.rs:2"),
         "{}",
-        found[0]
+        found[0].edges
     );
 }
 
@@ -575,22 +575,6 @@ fn absolute(here: &[String], segs: &[String]) -> Option<Vec<String>> {
     Some(cur)
 }
 
-/// The files of each circle among `files`, sorted, in the order of [`circles`].
-fn circle_members(files: &[FileNode]) -> Vec<Vec<String>> {
-    strongly_connected(&edges(files))
-        .into_iter()
-        .filter(|scc| scc.len() > 1)
-        .map(|scc| {
-            let mut m: Vec<String> = scc
-                .iter()
-                .map(|&i| files[i].path.display().to_string())
-                .collect();
-            m.sort();
-            m
-        })
-        .collect()
-}
-
 /// For every file, the files it names, each with the first line that does.
 fn edges(files: &[FileNode]) -> Vec<BTreeMap<usize, usize>> {
     let by_module: BTreeMap<Vec<String>, usize> = files
@@ -616,8 +600,17 @@ fn edges(files: &[FileNode]) -> Vec<BTreeMap<usize, usize>> {
     edges
 }
 
-/// Every circle among `files`, each as lines `a.rs:L -> b.rs`.
-fn circles(files: &[FileNode]) -> Vec<String> {
+/// One import circle: the files it joins, and the edges that close it.
+#[derive(Debug, PartialEq)]
+struct Circle {
+    /// The files, sorted.
+    members: Vec<String>,
+    /// One line `a.rs:L -> b.rs` per edge between members.
+    edges: String,
+}
+
+/// Every circle among `files`.
+fn circles(files: &[FileNode]) -> Vec<Circle> {
     let edges = edges(files);
     strongly_connected(&edges)
         .into_iter()
@@ -636,7 +629,15 @@ fn circles(files: &[FileNode]) -> Vec<String> {
                     }
                 }
             }
-            lines
+            let mut members: Vec<String> = scc
+                .iter()
+                .map(|&i| files[i].path.display().to_string())
+                .collect();
+            members.sort();
+            Circle {
+                members,
+                edges: lines,
+            }
         })
         .collect()
 }
