@@ -77,14 +77,11 @@ pub fn minimise<T: Target>(target: &T, case: T::Case, message: String) -> (T::Ca
 pub struct CaseFailure {
     /// The seed that failed.
     pub seed: String,
-    /// The minimised case's fault plan.
-    pub plan: FaultPlan,
-    /// Why the minimised case fails.
-    pub message: String,
     /// The scenario file written for it.
     pub scenario: String,
-    /// The command that replays it.
-    pub replay: String,
+    /// The minimised case's plan, why it fails and the command that replays it.
+    #[serde(flatten)]
+    pub failure: Failure,
 }
 
 /// The result of a campaign.
@@ -184,12 +181,7 @@ pub fn campaign<T: Target>(target: &T, seeds: &[Seed], config: &CampaignConfig) 
                 }
                 let (small, message) = minimise(target, case, message);
                 let failure = write_failure(target, seeds[i], &small, &message, &config.out_dir);
-                let shown = Failure {
-                    plan: failure.plan.clone(),
-                    message: failure.message.clone(),
-                    replay: failure.replay.clone(),
-                };
-                eprintln!("{shown}");
+                eprintln!("{}", failure.failure);
                 report.failures.push(failure);
             }
         }
@@ -227,9 +219,11 @@ fn write_failure<T: Target>(
     };
     CaseFailure {
         seed: seed.to_string(),
-        plan: target.plan(seed, case),
-        message: message.to_string(),
         scenario,
-        replay,
+        failure: Failure {
+            plan: target.plan(seed, case),
+            message: message.to_string(),
+            replay,
+        },
     }
 }
