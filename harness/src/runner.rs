@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::engine;
 use crate::golden::{self, GoldenVerdict};
 use crate::report::Record;
 use crate::scenario::{self, Outcome, Scenario, Verdict};
@@ -51,7 +52,7 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
         trace_hash: String::new(),
         millis: 0,
     };
-    let scenario = match Scenario::load(path) {
+    let scenario = match engine::load(path) {
         Ok(s) => s,
         Err(e) => {
             record.reasons.push(e.to_string());
@@ -66,7 +67,7 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
     record.name = scenario.header.name.clone();
     record.kind = scenario.header.kind.to_string();
     record.seed = scenario.header.seed.to_string();
-    let outcome = match scenario::run(&scenario) {
+    let outcome = match engine::run(&scenario) {
         Ok(o) => o,
         Err(e) => {
             record.reasons.push(e.to_string());
