@@ -190,20 +190,22 @@ fn it_nsca_send_is_the_send_nsca_program_under_another_name() {
     );
 }
 
-#[test]
-fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet() {
+#[rstest::rstest]
+#[case::given_as_a_fault_option(&["--fault", "short-init:50"])]
+#[case::given_as_a_plan_file(&["--plan", "plan.toml"])]
+fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet(#[case] fault: &[&str]) {
     use std::io::{BufRead as _, BufReader, Write as _};
     use std::process::Stdio;
     let dir = setup();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "seed = 7\n\n[[nsca]]\nfault = \"short-init\"\nbytes = 50\n",
+    )
+    .unwrap();
     let mut fake = Command::new(env!("CARGO_BIN_EXE_reelcheck"))
-        .args([
-            "nsca",
-            "fake-server",
-            "--listen",
-            "127.0.0.1:0",
-            "--fault",
-            "short-init:50",
-        ])
+        .current_dir(dir.path())
+        .args(["nsca", "fake-server", "--listen", "127.0.0.1:0"])
+        .args(fault)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -252,6 +254,33 @@ fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet() {
     );
     assert!(
         stderr.contains("Error: Could not read init packet from server"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn it_fake_server_refuses_a_plan_with_faults_for_another_component() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[[tape]]\nkind = \"offline\"\nfile = 1\nblock = 0\n",
+    )
+    .unwrap();
+    let out = reelcheck(
+        dir.path(),
+        &[
+            "nsca",
+            "fake-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--plan",
+            "plan.toml",
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("plan.toml: a fake NSCA server takes only [[nsca]] faults, not [[tape]]"),
         "{stderr}"
     );
 }
