@@ -284,3 +284,50 @@ fn it_fake_server_refuses_a_plan_with_faults_for_another_component() {
         "{stderr}"
     );
 }
+
+/// `reelcheck fuzz tape ARGS --quiet --jobs 1` in a fresh directory, with `env` set.
+fn fuzz_tape(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcheck"));
+    cmd.current_dir(dir.path())
+        .env_remove("REELCHECK_SEED")
+        .args(["fuzz", "tape", "--quiet", "--jobs", "1"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("reelcheck runs")
+}
+
+#[rstest::rstest]
+#[case::explicit_seed_wins_over_the_variable(&["--seed", "99", "--cases", "2"], &[("REELCHECK_SEED", "0x10")], "2 cases of seeds 0x63 to 0x64,")]
+#[case::variable_replaces_the_default_seed(&["--cases", "2"], &[("REELCHECK_SEED", "0x10")], "2 cases of seeds 0x10 to 0x11,")]
+#[case::default_seed_is_one(&["--cases", "1"], &[], "1 cases of seeds 0x1 to 0x1,")]
+#[case::the_last_seed_wraps_to_zero(&["--seed", "0xffffffffffffffff", "--cases", "3"], &[], "3 cases of seeds 0xffffffffffffffff to 0x1,")]
+#[case::a_range(&["--seeds", "10..13"], &[], "3 cases of seeds 0xa to 0xc,")]
+fn it_fuzz_runs_exactly_the_seeds_asked_for(
+    #[case] args: &[&str],
+    #[case] env: &[(&str, &str)],
+    #[case] summary: &str,
+) {
+    let out = fuzz_tape(args, env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(text.contains(&format!("fuzz tape: {summary}")), "{text}");
+}
+
+#[rstest::rstest]
+#[case::reversed_range(&["--seeds", "10..5"], "holds no seed")]
+#[case::empty_range(&["--seeds", "5..5"], "holds no seed")]
+#[case::range_and_seed(&["--seeds", "1..5", "--seed", "3"], "cannot be used with")]
+#[case::range_and_cases(&["--seeds", "1..5", "--cases", "3"], "cannot be used with")]
+#[case::zero_cases(&["--cases", "0"], "0 is not in 1..")]
+fn it_fuzz_refuses_seed_arguments_that_contradict_or_run_nothing(
+    #[case] args: &[&str],
+    #[case] message: &str,
+) {
+    let out = fuzz_tape(args, &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(message), "{err}");
+}
