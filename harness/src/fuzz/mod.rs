@@ -210,10 +210,7 @@ fn write_failure<T: Target>(
         ),
         Err(e) => (
             format!("(not written: {e})"),
-            format!(
-                "reelcheck fuzz {} --seed {seed} --cases 1",
-                target.name()
-            ),
+            format!("reelcheck fuzz {} --seed {seed} --cases 1", target.name()),
         ),
     };
     CaseFailure {

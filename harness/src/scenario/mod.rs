@@ -174,6 +174,8 @@ impl Scenario {
                 ),
             ));
         }
+        let stem = path.file_stem().and_then(|s| s.to_str());
+        let named_after_file = stem.is_none_or(|s| s == raw.name);
         let about_ok = !raw.about.trim().is_empty() && !raw.about.contains('\n');
         let expect_empty = raw.expect.is_empty();
         let header = Header {
@@ -187,6 +189,17 @@ impl Scenario {
             text,
             header,
         };
+        if !named_after_file {
+            return Err(scenario.error_at(
+                "name",
+                format!(
+                    "`name` {:?} differs from the file name {:?}: a scenario is named after its file \
+                     (its golden trace is golden/<kind>/<name>.snap)",
+                    scenario.header.name,
+                    path.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned()),
+                ),
+            ));
+        }
         if !about_ok {
             return Err(scenario.error_at("about", "`about` must be one non-empty sentence"));
         }

@@ -331,3 +331,16 @@ fn it_fuzz_refuses_seed_arguments_that_contradict_or_run_nothing(
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(message), "{err}");
 }
+
+#[test]
+fn it_run_of_a_directory_without_scenarios_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let out = reelcheck(dir.path(), &["run", "empty"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no scenario file (*.toml) under empty"),
+        "{err}"
+    );
+}

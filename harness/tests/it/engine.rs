@@ -89,6 +89,40 @@ fn it_rejects_a_scenario_filed_under_another_kind() {
 }
 
 #[test]
+fn it_rejects_a_scenario_whose_name_is_not_its_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_scenario(dir.path(), "xfer", "tiny-copy", GOOD);
+    let err = engine::load(&p).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "tiny-copy.toml:1:1: `name` \"tiny\" differs from the file name \"tiny-copy.toml\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn it_refuses_to_collect_nothing_or_two_scenarios_of_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let err = runner::collect(&[dir.path().join("scenarios")], Shard::ALL).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("no scenario file (*.toml) under "),
+        "{err}"
+    );
+    write_scenario(dir.path(), "xfer", "tiny", GOOD);
+    let other = dir.path().join("scenarios/more/xfer");
+    write_scenario(&other, "xfer", "tiny", GOOD);
+    let err = runner::collect(&[dir.path().join("scenarios")], Shard::ALL).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("two scenarios are named \"tiny\": "),
+        "{err}"
+    );
+}
+
+#[test]
 fn it_detects_a_golden_mismatch_and_a_missing_golden_file() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_scenario(dir.path(), "xfer", "tiny", GOOD);
