@@ -12,6 +12,7 @@ pub mod fault;
 pub mod fuzz;
 pub mod golden;
 pub mod kinds;
+pub mod oracle;
 pub mod report;
 pub mod rng;
 pub mod runner;
