@@ -145,6 +145,37 @@ pub fn source_bytes(spec: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+/// The Amanda element each spec element stands for, by position: `random`
+/// (`Random`), `pattern` and `memory` (`Pattern`, as `memory` is documented to
+/// be costed), `fd` (`SourceFd` / `DestFd`), `xor`, `crc`, `process`
+/// (`FilterXor`, `FilterCrc`, `FilterProcess`), `null`, `buffer`.
+///
+/// # Errors
+/// An element with no Amanda counterpart, named with its position.
+pub fn amanda_names(elements: &[String]) -> Result<Vec<&'static str>, String> {
+    let last = elements.len().saturating_sub(1);
+    elements
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let name = e.trim().split(':').next().unwrap_or("");
+            let amanda = match (i == 0, i == last, name) {
+                (true, _, "random") => "Random",
+                (true, _, "pattern" | "memory") => "Pattern",
+                (true, _, "fd" | "-") => "SourceFd",
+                (_, true, "fd" | "-") => "DestFd",
+                (_, true, "null") => "DestNull",
+                (_, true, "buffer") => "DestBuffer",
+                (false, false, "xor") => "FilterXor",
+                (false, false, "crc") => "FilterCrc",
+                (false, false, "process") => "FilterProcess",
+                _ => return Err(format!("element {i}: `{e}` has no Amanda counterpart")),
+            };
+            Ok(amanda)
+        })
+        .collect()
+}
+
 fn parse_u64(s: &str) -> Option<u64> {
     match s.strip_prefix("0x") {
         Some(h) => u64::from_str_radix(h, 16).ok(),
@@ -158,7 +189,7 @@ fn parse_byte(s: &str) -> Option<u8> {
 
 fn parse_hex(s: &str) -> Option<Vec<u8>> {
     let s = s.strip_prefix("0x").unwrap_or(s);
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
