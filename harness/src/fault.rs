@@ -304,7 +304,7 @@ impl FaultPlan {
 
 /// A failing case as it is always reported: seed, plan, what went wrong and
 /// the one command that replays it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     /// The plan that failed (already minimised when a minimiser ran).
     pub plan: FaultPlan,
