@@ -22,9 +22,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::{Mech, MechPair};
 use crate::tables::{self, TableVersion};
-use crate::xfer::Error;
 use fdio::{Read, Spliced, Wrote};
 use ring::{RING_SLOTS, Ring};
 

@@ -9,12 +9,17 @@
 pub mod cancel;
 pub mod element;
 pub mod elements;
+pub mod error;
 pub mod glue;
 pub mod link;
 pub mod mech;
 pub mod msg;
 pub mod spec;
 pub mod tables;
-pub mod xfer;
+pub mod transfer;
 
-pub use xfer::{Error, Summary, Xfer, XferConfig, run_chain};
+pub use error::Error;
+pub use transfer::{
+    Canceller, ElementError, ErrorAt, Faults, Status, Summary, Xfer, XferConfig, link_chain,
+    run_chain,
+};

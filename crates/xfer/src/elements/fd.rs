@@ -10,9 +10,9 @@ use std::sync::Mutex;
 use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::{Mech, MechPair};
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Where an fd element's fd comes from.
 #[derive(Debug)]

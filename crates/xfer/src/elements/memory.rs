@@ -4,9 +4,9 @@ use std::sync::{Arc, Mutex};
 
 use super::{Fill, pull_into, pull_owned};
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// A source of the given bytes.
 #[derive(Debug)]

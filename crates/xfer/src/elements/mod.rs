@@ -34,7 +34,7 @@ pub use xor::XorFilter;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use crate::element::Cx;
-use crate::xfer::Error;
+use crate::error::Error;
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)

@@ -4,9 +4,9 @@ use std::sync::Mutex;
 
 use super::{Fill, pull_into, pull_owned};
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// The default pattern when none is given.
 pub const DEFAULT_PATTERN: &[u8] = b"0123456789abcdef";

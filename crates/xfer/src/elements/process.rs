@@ -22,9 +22,9 @@ use nix::unistd::Pid;
 use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Most stderr bytes kept for an error message.
 const STDERR_KEEP: usize = 4096;

@@ -8,9 +8,9 @@ use std::sync::Mutex;
 
 use super::{Fill, pull_into, pull_owned};
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// `size` seeded pseudo-random bytes.
 #[derive(Debug)]

@@ -19,7 +19,7 @@ use reelcheck_xfer::link::{LinkStep, Linkage};
 use reelcheck_xfer::mech::{Mech, MechPair};
 use reelcheck_xfer::msg::{Msg, MsgKind};
 use reelcheck_xfer::tables::{self, AmandaElement, TableVersion};
-use reelcheck_xfer::xfer::{Error, ErrorAt, Faults, Status, Summary, Xfer, XferConfig, run_chain};
+use reelcheck_xfer::{Error, ErrorAt, Faults, Status, Summary, Xfer, XferConfig, run_chain};
 
 /// Generous watchdog: only turns a hang into a failure.
 const WATCHDOG: Duration = Duration::from_secs(60);
@@ -1231,5 +1231,5 @@ fn it_transfers_and_summaries_can_move_between_threads() {
     fn send<T: Send>() {}
     send::<Xfer>();
     send::<Summary>();
-    send::<reelcheck_xfer::xfer::Canceller>();
+    send::<reelcheck_xfer::Canceller>();
 }
