@@ -18,12 +18,13 @@
 pub mod fdio;
 pub mod ring;
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
 use crate::error::Error;
 use crate::mech::{Mech, MechPair};
+use crate::sync::lock;
 use crate::tables::{self, TableVersion};
 use fdio::{Read, Spliced, Wrote};
 use ring::{RING_SLOTS, Ring};
@@ -137,10 +138,6 @@ pub struct Glue {
     /// PUSH_BUFFER_STATIC→PULL_BUFFER_STATIC: a spent buffer the ring handed back, filled by
     /// the next push (only the pushing thread touches it).
     spare: Mutex<Option<Vec<u8>>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Glue {

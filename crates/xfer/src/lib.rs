@@ -15,6 +15,7 @@ pub mod link;
 pub mod mech;
 pub mod msg;
 pub mod spec;
+mod sync;
 pub mod tables;
 pub mod transfer;
 

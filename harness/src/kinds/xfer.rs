@@ -28,8 +28,8 @@ use serde::Deserialize;
 
 use reelcheck_xfer::link;
 use reelcheck_xfer::msg::{Msg, MsgKind};
-use reelcheck_xfer::tables::{AmandaElement, TableVersion};
 use reelcheck_xfer::spec;
+use reelcheck_xfer::tables::{AmandaElement, TableVersion};
 use reelcheck_xfer::{Status, Summary, Xfer, XferConfig, link_chain};
 
 use crate::fault::FaultPlan;

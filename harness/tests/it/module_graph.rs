@@ -44,21 +44,6 @@ const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
         ],
     ),
     (
-        "crates/xfer/src",
-        &[
-            "elements/buffer.rs",
-            "elements/crc.rs",
-            "elements/crc_check.rs",
-            "elements/fd.rs",
-            "elements/memory.rs",
-            "elements/mod.rs",
-            "elements/pattern.rs",
-            "elements/process.rs",
-            "elements/random.rs",
-            "elements/xor.rs",
-        ],
-    ),
-    (
         "harness/src",
         &[
             "kinds/mod.rs",

@@ -3,10 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::lock;
 use crate::element::{Cx, Element};
 use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
 
 /// Collects data in memory, optionally up to a limit.

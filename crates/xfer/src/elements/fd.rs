@@ -7,11 +7,11 @@ use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
 use crate::error::Error;
 use crate::mech::{Mech, MechPair};
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
 
 /// Where an fd element's fd comes from.

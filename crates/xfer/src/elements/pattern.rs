@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use super::{Fill, pull_into, pull_owned};
+use super::generate::{Fill, pull_into, pull_owned};
 use crate::element::{Cx, Element};
 use crate::error::Error;
 use crate::mech::MechPair;

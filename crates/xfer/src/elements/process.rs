@@ -19,11 +19,11 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 
-use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
 use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
 
 /// Most stderr bytes kept for an error message.
