@@ -1,11 +1,50 @@
 //! What the generating sources (`random`, `pattern`, `memory`) share: a
-//! [`Fill`] state behind a mutex serves both pull entry points.
+//! [`Fill`] state behind a mutex serves both pull entry points, and every
+//! [`Generator`] is an [`Element`] through one implementation.
 
 use std::sync::Mutex;
 
-use crate::element::Cx;
+use crate::element::{Cx, Element};
 use crate::error::Error;
+use crate::mech::MechPair;
 use crate::sync::lock;
+use crate::tables::{AmandaElement, TableVersion, element_pairs};
+
+/// A source that generates its bytes from a [`Fill`] state; it is an
+/// [`Element`] that can end early and serves PULL_BUFFER and
+/// PULL_BUFFER_STATIC with the mechanism pairs of an Amanda source.
+pub(crate) trait Generator: Send + Sync {
+    /// The element's name (`random`, ...).
+    const NAME: &'static str;
+    /// The Amanda element whose mechanism pairs (and so costs) it takes.
+    const AMANDA: AmandaElement;
+    /// The state that produces the bytes.
+    type State: Fill;
+    /// The state, behind its lock.
+    fn state(&self) -> &Mutex<Self::State>;
+}
+
+impl<G: Generator> Element for G {
+    fn name(&self) -> &str {
+        G::NAME
+    }
+
+    fn mech_pairs(&self, version: TableVersion) -> Option<&'static [MechPair]> {
+        element_pairs(G::AMANDA, version)
+    }
+
+    fn can_generate_eof(&self) -> bool {
+        true
+    }
+
+    fn pull_buffer(&self, cx: &Cx<'_>) -> Result<Option<Vec<u8>>, Error> {
+        pull_owned(cx, self.state())
+    }
+
+    fn pull_buffer_static(&self, cx: &Cx<'_>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
+        pull_into(cx, self.state(), buf)
+    }
+}
 
 /// A generating source's state: how much is left and how to fill a buffer.
 pub(crate) trait Fill: Send {
@@ -28,7 +67,7 @@ fn next_len(cx: &Cx<'_>, remaining: u64, want: usize) -> usize {
 }
 
 /// PULL_BUFFER for a generating source: `None` at the end or once cancelled.
-pub(crate) fn pull_owned<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>) -> Result<Option<Vec<u8>>, Error> {
+fn pull_owned<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>) -> Result<Option<Vec<u8>>, Error> {
     let mut st = lock(st);
     if cx.cancelled() {
         return Ok(None);
@@ -41,11 +80,7 @@ pub(crate) fn pull_owned<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>) -> Result<Option<V
 }
 
 /// PULL_BUFFER_STATIC for a generating source.
-pub(crate) fn pull_into<F: Fill>(
-    cx: &Cx<'_>,
-    st: &Mutex<F>,
-    buf: &mut [u8],
-) -> Result<Option<usize>, Error> {
+fn pull_into<F: Fill>(cx: &Cx<'_>, st: &Mutex<F>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
     let mut st = lock(st);
     if cx.cancelled() {
         return Ok(None);
