@@ -3,7 +3,7 @@
 //! table versions, never the runtime, the elements or the spec parser (a
 //! malformed one-line spec is the parser's own [`crate::spec::SpecError`]).
 
-use crate::link::LinkError;
+use crate::link::error::LinkError;
 use crate::tables::TableVersion;
 
 /// Everything that can go wrong building or running a transfer.
