@@ -9,6 +9,9 @@
 //! stdout then closes, which is the EOF downstream sees. Children are always
 //! reaped. A child killed by SIGPIPE is not an error: its reader stopped
 //! early on purpose (shells treat `cat | head` the same way).
+//!
+//! Shell: spawns the child (its reaper thread comes from the chain runtime).
+#![allow(clippy::disallowed_methods)] // Shell: spawns the filter's child process.
 
 use std::io::Read as _;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
