@@ -37,7 +37,7 @@ impl Fill for Pattern {
 }
 
 impl PatternSource {
-    /// `size` bytes of `pattern` repeated (an empty pattern means [`DEFAULT_PATTERN`]).
+    /// `size` bytes of `pattern` repeated (an empty pattern means `DEFAULT_PATTERN`, `0123456789abcdef`).
     pub fn new(size: u64, pattern: &[u8]) -> PatternSource {
         let pattern = if pattern.is_empty() {
             DEFAULT_PATTERN.to_vec()

@@ -9,7 +9,7 @@
 //! A running transfer has one dispatcher thread (Amanda's main loop): it
 //! receives every element's messages, performs cancellation (calling each
 //! element's `cancel` source to destination, then raising the
-//! [`CancelToken`](crate::cancel::CancelToken)), eats all but the last DONE
+//! [`CancelToken`]), eats all but the last DONE
 //! and forwards the rest to the user's channel.
 //! Every other thread belongs to an element (glue workers, child reapers).
 //!
