@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use reelcheck_nsca::fake::Fault as NscaFault;
 use reelcheck_tape::sim::TapeFault;
 use reelcheck_tape::vfs::VfsFault;
-use reelcheck_xfer::xfer::{ErrorAt, Faults};
+use reelcheck_xfer::{ErrorAt, Faults};
 
 use crate::rng::Seed;
 use crate::size::ByteSize;
