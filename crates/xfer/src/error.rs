@@ -54,17 +54,17 @@ pub enum Error {
         /// How it ended (`exited with status 3`, `killed by SIGKILL`).
         status: String,
     },
-    /// The data's CRC32 or size differs from what a crc-checker expected.
+    /// The data's CRC-32C or size differs from what a crc-checker expected.
     #[error(
         "crc mismatch: expected crc={expected_crc:#010x} size={expected_size}, \
          got crc={crc:#010x} size={size}"
     )]
     CrcMismatch {
-        /// Expected CRC32.
+        /// Expected CRC-32C.
         expected_crc: u32,
         /// Expected size in bytes.
         expected_size: u64,
-        /// CRC32 of the data received.
+        /// CRC-32C of the data received.
         crc: u32,
         /// Bytes received.
         size: u64,

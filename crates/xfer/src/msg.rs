@@ -32,9 +32,9 @@ pub enum MsgKind {
     Error(String),
     /// The transfer is being cancelled; data may still drain (`XMSG_CANCEL`).
     Cancel,
-    /// CRC32 and byte count of the data seen by an element (`XMSG_CRC`).
+    /// CRC-32C and byte count of the data seen by an element (`XMSG_CRC`).
     Crc {
-        /// CRC32 (IEEE, as zlib and crc32fast compute it).
+        /// CRC-32C (Castagnoli), as Amanda's `crc32_add` computes it.
         crc: u32,
         /// Number of bytes covered.
         size: u64,

@@ -82,7 +82,7 @@ pub enum ElementSpec {
     },
     /// `crc-check:crc=..,size=..`.
     CrcCheck {
-        /// Expected CRC32.
+        /// Expected CRC-32C.
         crc: u32,
         /// Expected size.
         size: u64,

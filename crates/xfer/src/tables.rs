@@ -137,7 +137,7 @@ pub enum AmandaElement {
     },
     /// `xfer-src/filter-xor.c`: xors every byte with a key.
     FilterXor,
-    /// `xfer-src/filter-crc.c` (3.5 only): computes a CRC32 on the way through.
+    /// `xfer-src/filter-crc.c` (3.5 only): computes a CRC-32C on the way through.
     FilterCrc,
     /// `xfer-src/filter-process.c`: pipes through a child process.
     FilterProcess,

@@ -1,5 +1,9 @@
-//! `crc`: passes data through unchanged and reports its CRC32 and size in a
+//! `crc`: passes data through unchanged and reports its CRC and size in a
 //! CRC message at EOF (Amanda 3.5's filter-crc).
+//!
+//! The CRC is CRC-32C (Castagnoli), as Amanda's `crc32_add` computes it
+//! (common-src/amcrc32chw.c): `123456789` gives `e3069283`, not the IEEE
+//! CRC-32's `cbf43926`.
 
 use std::sync::Mutex;
 
@@ -9,7 +13,7 @@ use crate::mech::MechPair;
 use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
 
-/// A pass-through filter computing CRC32 (IEEE) and byte count.
+/// A pass-through filter computing CRC-32C and byte count.
 #[derive(Debug, Default)]
 pub struct CrcFilter {
     st: Mutex<Crc>,
@@ -17,7 +21,8 @@ pub struct CrcFilter {
 
 #[derive(Debug, Default)]
 struct Crc {
-    hasher: crc32fast::Hasher,
+    /// CRC-32C of the bytes so far (0 before any).
+    crc: u32,
     size: u64,
     reported: bool,
 }
@@ -30,7 +35,7 @@ impl CrcFilter {
 
     fn see(&self, data: &[u8]) {
         let mut st = lock(&self.st);
-        st.hasher.update(data);
+        st.crc = crc32c::crc32c_append(st.crc, data);
         st.size += data.len() as u64;
     }
 
@@ -38,7 +43,7 @@ impl CrcFilter {
         let mut st = lock(&self.st);
         if !st.reported {
             st.reported = true;
-            cx.crc(st.hasher.clone().finalize(), st.size);
+            cx.crc(st.crc, st.size);
         }
     }
 }

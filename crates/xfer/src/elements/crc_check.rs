@@ -1,5 +1,6 @@
-//! `crc-check`: a destination that checks the CRC32 and size of what it
-//! receives against expected values and fails the transfer on a mismatch.
+//! `crc-check`: a destination that checks the CRC-32C (Amanda's CRC, as
+//! `crc` reports it) and size of what it receives against expected values and
+//! fails the transfer on a mismatch.
 
 use std::sync::Mutex;
 
@@ -9,41 +10,42 @@ use crate::mech::MechPair;
 use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
 
-/// Verifies CRC32 (IEEE) and size at EOF (costed as dest-null).
+/// Verifies CRC-32C and size at EOF (costed as dest-null).
 #[derive(Debug)]
 pub struct CrcCheckDest {
     expected_crc: u32,
     expected_size: u64,
-    st: Mutex<(crc32fast::Hasher, u64)>,
+    /// CRC-32C and byte count of what arrived so far.
+    st: Mutex<(u32, u64)>,
 }
 
 impl CrcCheckDest {
-    /// Expects data with this CRC32 and size.
+    /// Expects data with this CRC-32C and size.
     pub fn new(expected_crc: u32, expected_size: u64) -> CrcCheckDest {
         CrcCheckDest {
             expected_crc,
             expected_size,
-            st: Mutex::new((crc32fast::Hasher::new(), 0)),
+            st: Mutex::new((0, 0)),
         }
     }
 
     /// Expects exactly `data`.
     pub fn expecting(data: &[u8]) -> CrcCheckDest {
-        CrcCheckDest::new(crc32fast::hash(data), data.len() as u64)
+        CrcCheckDest::new(crc32c::crc32c(data), data.len() as u64)
     }
 
     fn take(&self, cx: &Cx<'_>, buf: Option<&[u8]>) -> Result<(), Error> {
         let mut st = lock(&self.st);
         match buf {
             Some(b) => {
-                st.0.update(b);
+                st.0 = crc32c::crc32c_append(st.0, b);
                 st.1 += b.len() as u64;
                 Ok(())
             }
             // A cancelled transfer ends early by design: nothing to verify.
             None if cx.cancel_requested() => Ok(()),
             None => {
-                let (crc, size) = (st.0.clone().finalize(), st.1);
+                let (crc, size) = (st.0, st.1);
                 if crc == self.expected_crc && size == self.expected_size {
                     Ok(())
                 } else {

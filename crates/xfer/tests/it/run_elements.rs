@@ -13,7 +13,7 @@ use reelcheck_xfer::elements::{
 use reelcheck_xfer::msg::MsgKind;
 
 use super::support::{
-    assert_done, buffer, model_crc32, model_random, render, run_default, write_file, xored,
+    assert_done, buffer, model_crc32c, model_random, render, run_default, write_file, xored,
 };
 
 #[test]
@@ -115,7 +115,7 @@ fn it_crc_filter_reports_crc_and_size_of_the_data() {
     assert_eq!(
         crcs[0].kind,
         MsgKind::Crc {
-            crc: model_crc32(&data),
+            crc: model_crc32c(&data),
             size: 123_457
         }
     );
@@ -146,7 +146,7 @@ fn it_crc_check_dest_accepts_matching_data() {
     let data = model_random(8, 77_777);
     let chain: Vec<Box<dyn Element>> = vec![
         Box::new(RandomSource::new(77_777, 8)),
-        Box::new(CrcCheckDest::new(model_crc32(&data), 77_777)),
+        Box::new(CrcCheckDest::new(model_crc32c(&data), 77_777)),
     ];
     assert_done(&run_default(chain));
 }
@@ -156,7 +156,7 @@ fn it_crc_check_dest_fails_on_mismatch_with_error_then_cancel() {
     let data = model_random(8, 1000);
     let chain: Vec<Box<dyn Element>> = vec![
         Box::new(RandomSource::new(1000, 8)),
-        Box::new(CrcCheckDest::new(model_crc32(&data) ^ 1, 1000)),
+        Box::new(CrcCheckDest::new(model_crc32c(&data) ^ 1, 1000)),
     ];
     let s = run_default(chain);
     assert_eq!(s.status, Status::Failed);

@@ -37,14 +37,15 @@ pub fn model_random(seed: u64, len: usize) -> Vec<u8> {
     out
 }
 
-/// Bitwise CRC32 (IEEE 802.3, reflected, as zlib).
-pub fn model_crc32(data: &[u8]) -> u32 {
+/// Bitwise CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the CRC
+/// Amanda's `crc32_add` computes; `123456789` gives `e3069283`.
+pub fn model_crc32c(data: &[u8]) -> u32 {
     let mut c = 0xffff_ffffu32;
     for &b in data {
         c ^= u32::from(b);
         for _ in 0..8 {
             c = if c & 1 != 0 {
-                (c >> 1) ^ 0xedb8_8320
+                (c >> 1) ^ 0x82f6_3b78
             } else {
                 c >> 1
             };
