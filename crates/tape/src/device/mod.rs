@@ -10,7 +10,8 @@
 //!
 //! The preconditions Amanda asserts in `device.c` are checked by [`DeviceState`]'s
 //! `check_*` methods; breaking one returns [`DeviceError::Misuse`] and leaves the device
-//! exactly as it was (Amanda aborts the process instead).
+//! exactly as it was: state, status and last error (Amanda aborts the process instead).
+//! [`DeviceCore`] holds what every device keeps and applies that rule once.
 //!
 //! Headers cross this API as opaque bytes: [`Device::start_file`] takes the serialized
 //! header (at most [`Device::header_block_size`] bytes; the device pads it with NULs) and
@@ -23,6 +24,7 @@
 //! (`Failed`, `Space`, `Full`), and keeps the typed reason in [`Device::last_error`];
 //! every failure also ORs its [`StatusFlags`] into [`DeviceState::status`].
 
+mod core;
 mod error;
 mod event;
 mod property;
@@ -30,6 +32,7 @@ mod result;
 mod state;
 mod status;
 
+pub use self::core::DeviceCore;
 pub use error::{DeviceError, Misuse, Op};
 pub use event::{DeviceEvent, EventKind};
 pub use property::{
@@ -69,7 +72,8 @@ pub trait Device {
 
     /// Reads the volume label (only in NULL mode); sets `volume_label`, `volume_time`
     /// and `status`, and returns the status (`SUCCESS` when a label was read).
-    fn read_label(&mut self) -> StatusFlags;
+    /// `Err` is misuse only (called in a started device).
+    fn read_label(&mut self) -> Result<StatusFlags, DeviceError>;
 
     /// Starts the device in `mode`. WRITE labels the volume with `label` and `timestamp`
     /// (erasing it); APPEND positions after the last file; READ reads the label.

@@ -48,8 +48,8 @@ use fault::Access;
 use crate::header::HeaderError;
 
 use crate::device::{
-    AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, DeviceEvent, DeviceState, EventKind,
-    Misuse, Op, Properties, Property, ReadResult, SeekResult, StatusFlags, WriteResult,
+    AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceCore, DeviceError, DeviceEvent, DeviceState,
+    EventKind, Misuse, Op, Properties, Property, ReadResult, SeekResult, StatusFlags, WriteResult,
 };
 
 /// Amanda's `LARGEST_BLOCK_ESTIMATE` (tape-device.c): the default maximum block size, 16 MiB.
@@ -152,11 +152,9 @@ enum Record {
 /// A simulated tape drive; see the module docs for its semantics.
 #[derive(Debug)]
 pub struct SimDrive {
-    name: String,
-    props: Properties,
+    core: DeviceCore,
     compression_percent: u32,
     style: EarlyWarningStyle,
-    state: DeviceState,
     volume: Option<Volume>,
     ejected: Option<Volume>,
     offline: bool,
@@ -165,8 +163,6 @@ pub struct SimDrive {
     /// BSD: the early warning was already signalled since the last rewind.
     ew_signalled: bool,
     faults: FaultState,
-    events: Vec<DeviceEvent>,
-    last_error: Option<DeviceError>,
 }
 
 impl SimDrive {
@@ -176,50 +172,47 @@ impl SimDrive {
         props.min_block_size = config.min_block_size;
         props.block_size = config.block_size;
         props.leom = config.leom;
+        let state = DeviceState {
+            status: StatusFlags::VOLUME_MISSING,
+            ..DeviceState::default()
+        };
         SimDrive {
-            name: name.into(),
-            props,
+            core: DeviceCore::new(name, props, state),
             compression_percent: if config.compression_percent == 0 {
                 100
             } else {
                 config.compression_percent
             },
             style: config.early_warning,
-            state: DeviceState {
-                status: StatusFlags::VOLUME_MISSING,
-                ..DeviceState::default()
-            },
             volume: None,
             ejected: None,
             offline: false,
             ew_armed: false,
             ew_signalled: false,
             faults: FaultState::new(faults),
-            events: Vec::new(),
-            last_error: None,
         }
     }
 
     /// Puts `volume` in the drive (only when the drive is empty, not started and online).
     /// A load is a fresh start: status, label and end-of-medium flags are cleared.
     pub fn load(&mut self, volume: Volume) -> Result<(), LoadError> {
-        let refused = if self.state.access_mode != AccessMode::Null {
+        let refused = if self.core.state.access_mode != AccessMode::Null {
             Some(DeviceError::from(Misuse::WrongMode {
                 op: Op::Load,
-                mode: self.state.access_mode,
+                mode: self.core.state.access_mode,
             }))
         } else if self.offline {
             Some(self.offline_error())
         } else if self.volume.is_some() || self.ejected.is_some() {
             Some(DeviceError::from(Misuse::WrongMode {
                 op: Op::Load,
-                mode: self.state.access_mode,
+                mode: self.core.state.access_mode,
             }))
         } else {
             None
         };
         if let Some(error) = refused {
-            self.event(EventKind::Error {
+            self.core.event(EventKind::Error {
                 op: Op::Load,
                 message: error.to_string(),
             });
@@ -230,11 +223,11 @@ impl SimDrive {
         }
         let label = volume.amanda_label().map(|(l, _)| l);
         self.volume = Some(volume);
-        self.state = DeviceState::default();
+        self.core.state = DeviceState::default();
         self.ew_armed = false;
         self.ew_signalled = false;
-        self.last_error = None;
-        self.event(EventKind::Load { label });
+        self.core.clear_last_error();
+        self.core.event(EventKind::Load { label });
         Ok(())
     }
 
@@ -244,7 +237,7 @@ impl SimDrive {
         if let Some(v) = self.ejected.take() {
             return Some(v);
         }
-        if self.state.access_mode != AccessMode::Null {
+        if self.core.state.access_mode != AccessMode::Null {
             return None;
         }
         let v = self.volume.take()?;
@@ -255,13 +248,13 @@ impl SimDrive {
     /// Amanda's `device_reset`: status back to `SUCCESS` (`VOLUME_MISSING` in an empty
     /// drive), `is_eom` cleared, last error forgotten. Nothing else changes.
     pub fn reset(&mut self) {
-        self.state.status = if self.volume.is_some() {
+        self.core.state.status = if self.volume.is_some() {
             StatusFlags::SUCCESS
         } else {
             StatusFlags::VOLUME_MISSING
         };
-        self.state.is_eom = false;
-        self.last_error = None;
+        self.core.state.is_eom = false;
+        self.core.clear_last_error();
     }
 
     /// The loaded volume.
@@ -286,73 +279,25 @@ impl SimDrive {
 
     /// Records a changer action in this drive's trace.
     pub fn record_changer(&mut self, action: String) {
-        self.event(EventKind::Changer { action });
-    }
-
-    fn event(&mut self, kind: EventKind) {
-        self.events.push(DeviceEvent {
-            device: self.name.clone(),
-            kind,
-        });
+        self.core.event(EventKind::Changer { action });
     }
 
     fn offline_error(&self) -> DeviceError {
         DeviceError::Offline {
-            device: self.name.clone(),
+            device: self.core.name().to_owned(),
         }
     }
 
     fn missing_error(&self) -> DeviceError {
         DeviceError::VolumeMissing {
-            device: self.name.clone(),
+            device: self.core.name().to_owned(),
         }
     }
 
     fn forget_volume(&mut self) {
-        self.state.volume_label = None;
-        self.state.volume_time = None;
-        self.state.status.insert(StatusFlags::VOLUME_MISSING);
-    }
-
-    /// Records a media failure: ORs `flags` into the status, keeps the reason, traces it.
-    fn fail(&mut self, op: Op, error: DeviceError, flags: StatusFlags) {
-        self.state.status.insert(flags);
-        self.event(EventKind::Error {
-            op,
-            message: error.to_string(),
-        });
-        self.last_error = Some(error);
-    }
-
-    /// [`SimDrive::fail`] and return a copy of the error to the caller.
-    fn fail_err(&mut self, op: Op, error: DeviceError, flags: StatusFlags) -> DeviceError {
-        let copy = error.clone();
-        self.fail(op, error, flags);
-        copy
-    }
-
-    /// A misuse: traced, nothing else changes.
-    fn misuse(&mut self, op: Op, m: Misuse) -> DeviceError {
-        self.event(EventKind::Error {
-            op,
-            message: m.to_string(),
-        });
-        DeviceError::Misuse(m)
-    }
-
-    fn refuse_in_error(&mut self, op: Op) -> Option<DeviceError> {
-        if !self.state.status.in_error() {
-            return None;
-        }
-        let e = DeviceError::InError {
-            device: self.name.clone(),
-            op,
-        };
-        self.event(EventKind::Error {
-            op,
-            message: e.to_string(),
-        });
-        Some(e)
+        self.core.state.volume_label = None;
+        self.core.state.volume_time = None;
+        self.core.state.status.insert(StatusFlags::VOLUME_MISSING);
     }
 
     /// `Err` when the drive cannot do anything: offline or no volume.
@@ -368,7 +313,7 @@ impl SimDrive {
 
     fn cost(&self, len: usize) -> u64 {
         let len = len as u64;
-        if self.props.compression {
+        if self.core.props.compression {
             (len * 100).div_ceil(u64::from(self.compression_percent))
         } else {
             len
@@ -395,7 +340,7 @@ impl SimDrive {
             && !retry
             && let Some(fault) = self.faults.take_at(Access::Write, &barcode, file, block)
         {
-            self.event(EventKind::Fault {
+            self.core.event(EventKind::Fault {
                 what: fault.to_string(),
             });
             match fault {
@@ -467,9 +412,9 @@ impl SimDrive {
                     }
                     return (IoResult::Success, retried);
                 }
-                Attempt::NoSpace if !retried && self.props.leom => {
+                Attempt::NoSpace if !retried && self.core.props.leom => {
                     retried = true;
-                    self.state.is_eom = true;
+                    self.core.state.is_eom = true;
                 }
                 Attempt::NoSpace => return (IoResult::NoSpace, retried),
                 Attempt::Eio => return (IoResult::Eio, retried),
@@ -480,10 +425,10 @@ impl SimDrive {
                     }
                     let (file, block) = match record {
                         Record::Data { file, block } => (file, block),
-                        _ => (self.state.file, 0),
+                        _ => (self.core.state.file, 0),
                     };
                     let e = DeviceError::ShortWrite {
-                        device: self.name.clone(),
+                        device: self.core.name().to_owned(),
                         file,
                         block,
                         tried: data.len(),
@@ -509,13 +454,10 @@ impl SimDrive {
         self.ready()?;
         let barcode = self.barcode();
         if let Some(fault) = self.faults.take_label(&barcode) {
-            self.event(EventKind::Fault {
+            self.core.event(EventKind::Fault {
                 what: fault.to_string(),
             });
-            return Err(DeviceError::Unlabeled {
-                device: self.name.clone(),
-                reason: "label block unreadable".to_string(),
-            });
+            return Err(self.core.unlabeled("label block unreadable".to_string()));
         }
         let block = self
             .volume
@@ -526,89 +468,52 @@ impl SimDrive {
             None => Err("blank volume".to_string()),
             Some(b) => parse_tapestart(b),
         };
-        parsed.map_err(|reason| DeviceError::Unlabeled {
-            device: self.name.clone(),
-            reason,
-        })
+        parsed.map_err(|reason| self.core.unlabeled(reason))
     }
 
     fn pad(&self, data: &[u8]) -> Vec<u8> {
         let mut block = data.to_vec();
-        block.resize(self.props.block_size.max(data.len()), 0);
+        block.resize(self.core.props.block_size.max(data.len()), 0);
         block
     }
 }
 
 impl Device for SimDrive {
     fn name(&self) -> &str {
-        &self.name
+        self.core.name()
     }
 
     fn state(&self) -> &DeviceState {
-        &self.state
+        &self.core.state
     }
 
     fn properties(&self) -> &Properties {
-        &self.props
+        &self.core.props
     }
 
     fn set_property(&mut self, value: Property) -> Result<(), DeviceError> {
-        let mut props = self.props.clone();
-        match props.apply(value, &self.state) {
-            Ok(()) => {
-                self.props = props;
-                Ok(())
-            }
-            Err(e) => {
-                self.event(EventKind::Error {
-                    op: Op::SetProperty,
-                    message: e.to_string(),
-                });
-                Err(e)
-            }
-        }
+        self.core.set_property(value, Ok(()))
     }
 
     fn header_block_size(&self) -> usize {
-        self.props.block_size
+        self.core.props.block_size
     }
 
     fn last_error(&self) -> Option<&DeviceError> {
-        self.last_error.as_ref()
+        self.core.last_error()
     }
 
-    /// In a started drive this is misuse: it returns `DEVICE_BUSY` and changes nothing.
-    fn read_label(&mut self) -> StatusFlags {
-        if let Err(m) = self.state.check_read_label() {
-            self.misuse(Op::ReadLabel, m);
-            return StatusFlags::DEVICE_BUSY;
+    fn read_label(&mut self) -> Result<StatusFlags, DeviceError> {
+        let checked = self.core.state.check_read_label();
+        self.core.check(Op::ReadLabel, checked)?;
+        if self.core.state.status.in_error() {
+            return Ok(self.core.state.status);
         }
-        if self.state.status.in_error() {
-            return self.state.status;
-        }
-        match self.read_label_inner() {
-            Ok((label, time)) => {
-                self.state.volume_label = Some(label.clone());
-                self.state.volume_time = Some(time);
-                self.state.status = StatusFlags::SUCCESS;
-                self.event(EventKind::ReadLabel {
-                    label: Some(label),
-                    status: StatusFlags::SUCCESS,
-                });
-            }
-            Err(e) => {
-                let flags = e.status_flags();
-                self.state.volume_label = None;
-                self.state.volume_time = None;
-                self.state.status = flags;
-                self.event(EventKind::ReadLabel {
-                    label: None,
-                    status: flags,
-                });
-                self.fail(Op::ReadLabel, e, flags);
-            }
-        }
-        self.state.status
+        let read = self.read_label_inner().map_err(|e| {
+            let flags = e.status_flags();
+            (e, flags)
+        });
+        Ok(self.core.record_label(read))
     }
 
     fn start(
@@ -617,20 +522,19 @@ impl Device for SimDrive {
         label: Option<&str>,
         timestamp: Option<&str>,
     ) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_start(mode, label, timestamp) {
-            return Err(self.misuse(Op::Start, m));
-        }
+        let checked = self.core.state.check_start(mode, label, timestamp);
+        self.core.check(Op::Start, checked)?;
         let label_block = match (mode, label, timestamp) {
             (AccessMode::Write, Some(l), Some(t)) => {
-                match label::tapestart_block(l, t, self.props.block_size) {
+                match label::tapestart_block(l, t, self.core.props.block_size) {
                     Ok(b) => Some(b),
                     Err(HeaderError::TooLarge { len, max }) => {
                         let m = Misuse::HeaderTooLarge { len, max };
-                        return Err(self.misuse(Op::Start, m));
+                        return Err(self.core.misuse(Op::Start, m));
                     }
                     Err(e) => {
                         // A label or timestamp no header can carry: refused, nothing changed.
-                        self.event(EventKind::Error {
+                        self.core.event(EventKind::Error {
                             op: Op::Start,
                             message: e.to_string(),
                         });
@@ -640,12 +544,10 @@ impl Device for SimDrive {
             }
             _ => None,
         };
-        if let Some(e) = self.refuse_in_error(Op::Start) {
-            return Err(e);
-        }
+        self.core.refuse_in_error(Op::Start)?;
         if let Err(e) = self.ready() {
             let flags = e.status_flags();
-            return Err(self.fail_err(Op::Start, e, flags));
+            return Err(self.core.fail(Op::Start, e, flags));
         }
         // A start rewinds: the drive's early-warning state begins afresh. Amanda's
         // `is_eom`/`is_eof` are left alone (tape_device_start does not touch them; only
@@ -657,22 +559,22 @@ impl Device for SimDrive {
                 let (l, t) = match self.read_label_inner() {
                     Ok(lt) => lt,
                     Err(e) => {
-                        self.state.volume_label = None;
-                        self.state.volume_time = None;
+                        self.core.state.volume_label = None;
+                        self.core.state.volume_time = None;
                         let flags = e.status_flags();
-                        return Err(self.fail_err(Op::Start, e, flags));
+                        return Err(self.core.fail(Op::Start, e, flags));
                     }
                 };
-                self.state.volume_label = Some(l);
-                self.state.volume_time = Some(t);
+                self.core.state.volume_label = Some(l);
+                self.core.state.volume_time = Some(t);
                 if mode == AccessMode::Append {
                     let count = self.volume.as_ref().map_or(1, Volume::file_count);
                     if let Some(v) = self.volume.as_mut() {
                         v.close_last();
                     }
-                    self.state.file = count.saturating_sub(1);
+                    self.core.state.file = count.saturating_sub(1);
                 } else {
-                    self.state.file = 0;
+                    self.core.state.file = 0;
                 }
             }
             AccessMode::Write => {
@@ -684,44 +586,41 @@ impl Device for SimDrive {
                 let error = match result {
                     IoResult::Success => None,
                     IoResult::NoSpace | IoResult::Eio => {
-                        self.state.is_eom = true;
-                        Some(DeviceError::NoSpace {
-                            device: self.name.clone(),
-                            context: "writing the tapestart header".to_string(),
-                        })
+                        self.core.state.is_eom = true;
+                        Some(
+                            self.core
+                                .no_space("writing the tapestart header".to_string()),
+                        )
                     }
                     IoResult::Error(e) => Some(e),
                 };
                 if let Some(e) = error {
-                    return Err(self.fail_err(Op::Start, e, StatusFlags::DEVICE_ERROR));
+                    return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
                 }
-                self.state.volume_label = label.map(str::to_string);
-                self.state.volume_time = timestamp.map(str::to_string);
-                self.state.file = 0;
+                self.core.state.volume_label = label.map(str::to_string);
+                self.core.state.volume_time = timestamp.map(str::to_string);
+                self.core.state.file = 0;
             }
             AccessMode::Null => {}
         }
-        self.state.access_mode = mode;
-        self.state.in_file = false;
-        self.state.block = 0;
-        self.state.wrote_short_block = false;
-        self.state.status = StatusFlags::SUCCESS;
-        let label = self.state.volume_label.clone();
-        self.event(EventKind::Start { mode, label });
+        self.core.state.access_mode = mode;
+        self.core.state.in_file = false;
+        self.core.state.block = 0;
+        self.core.state.wrote_short_block = false;
+        self.core.state.status = StatusFlags::SUCCESS;
+        let label = self.core.state.volume_label.clone();
+        self.core.event(EventKind::Start { mode, label });
         Ok(())
     }
 
     fn start_file(&mut self, header: &[u8]) -> Result<u32, DeviceError> {
-        if let Err(m) = self
+        let checked = self
+            .core
             .state
-            .check_start_file(header.len(), self.props.block_size)
-        {
-            return Err(self.misuse(Op::StartFile, m));
-        }
-        if let Some(e) = self.refuse_in_error(Op::StartFile) {
-            return Err(e);
-        }
-        let file = self.state.file + 1;
+            .check_start_file(header.len(), self.core.props.block_size);
+        self.core.check(Op::StartFile, checked)?;
+        self.core.refuse_in_error(Op::StartFile)?;
+        let file = self.core.state.file + 1;
         if let Some(v) = self.volume.as_mut() {
             // Writing at a position erases whatever followed it.
             v.truncate_files(file);
@@ -731,37 +630,36 @@ impl Device for SimDrive {
         let error = match result {
             IoResult::Success => None,
             IoResult::NoSpace | IoResult::Eio => {
-                self.state.is_eom = true;
-                Some(DeviceError::NoSpace {
-                    device: self.name.clone(),
-                    context: format!("writing the header of file {file}"),
-                })
+                self.core.state.is_eom = true;
+                Some(
+                    self.core
+                        .no_space(format!("writing the header of file {file}")),
+                )
             }
             IoResult::Error(e) => Some(e),
         };
         if let Some(e) = error {
             // Amanda marks a failed header write as a device error.
-            return Err(self.fail_err(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
+            return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
         }
-        self.state.file = file;
-        self.state.block = 0;
-        self.state.in_file = true;
-        self.state.bytes_written = 0;
-        self.state.wrote_short_block = false;
-        let eom = self.state.is_eom;
-        self.event(EventKind::StartFile { file, eom });
+        self.core.state.file = file;
+        self.core.state.block = 0;
+        self.core.state.in_file = true;
+        self.core.state.bytes_written = 0;
+        self.core.state.wrote_short_block = false;
+        let eom = self.core.state.is_eom;
+        self.core.event(EventKind::StartFile { file, eom });
         Ok(file)
     }
 
     fn write_block(&mut self, data: &[u8]) -> Result<WriteResult, DeviceError> {
-        let block_size = self.props.block_size;
-        if let Err(m) = self.state.check_write_block(data.len(), block_size) {
-            return Err(self.misuse(Op::WriteBlock, m));
-        }
+        let block_size = self.core.props.block_size;
+        let checked = self.core.state.check_write_block(data.len(), block_size);
+        self.core.check(Op::WriteBlock, checked)?;
         if data.len() < block_size {
-            self.state.wrote_short_block = true;
+            self.core.state.wrote_short_block = true;
         }
-        let (file, block) = (self.state.file, self.state.block);
+        let (file, block) = (self.core.state.file, self.core.state.block);
         let trace = |result, leom| EventKind::Write {
             file,
             block,
@@ -769,38 +667,37 @@ impl Device for SimDrive {
             result,
             leom,
         };
-        if self.state.status.in_error() {
-            self.event(trace(WriteResult::Failed, false));
+        if self.core.state.status.in_error() {
+            self.core.event(trace(WriteResult::Failed, false));
             return Ok(WriteResult::Failed);
         }
         let padded = self.pad(data);
         let (result, leom) = self.robust_write(padded, Record::Data { file, block });
         let outcome = match result {
             IoResult::Success => {
-                self.state.block += 1;
-                self.state.bytes_written += block_size as u64;
+                self.core.state.block += 1;
+                self.core.state.bytes_written += block_size as u64;
                 WriteResult::Success
             }
             IoResult::NoSpace => {
-                self.state.is_eom = true;
-                let e = DeviceError::NoSpace {
-                    device: self.name.clone(),
-                    context: format!("writing file {file} block {block}"),
-                };
-                self.event(trace(WriteResult::Failed, leom));
-                self.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
+                self.core.state.is_eom = true;
+                let e = self
+                    .core
+                    .no_space(format!("writing file {file} block {block}"));
+                self.core.event(trace(WriteResult::Failed, leom));
+                self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
                 return Ok(WriteResult::Failed);
             }
             IoResult::Eio => {
                 // Amanda: "Got EIO on <dev>, assuming end of tape".
-                self.state.is_eom = true;
+                self.core.state.is_eom = true;
                 let e = DeviceError::WriteError {
-                    device: self.name.clone(),
+                    device: self.core.name().to_owned(),
                     file,
                     block,
                 };
-                self.event(trace(WriteResult::Failed, leom));
-                self.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
+                self.core.event(trace(WriteResult::Failed, leom));
+                self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
                 return Ok(WriteResult::Failed);
             }
             IoResult::Error(e) => {
@@ -809,27 +706,24 @@ impl Device for SimDrive {
                 } else {
                     StatusFlags::DEVICE_ERROR
                 };
-                self.event(trace(WriteResult::Failed, leom));
-                self.fail(Op::WriteBlock, e, flags);
+                self.core.event(trace(WriteResult::Failed, leom));
+                self.core.fail(Op::WriteBlock, e, flags);
                 return Ok(WriteResult::Failed);
             }
         };
-        self.event(trace(outcome, leom));
+        self.core.event(trace(outcome, leom));
         Ok(outcome)
     }
 
     fn finish_file(&mut self) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_finish_file() {
-            return Err(self.misuse(Op::FinishFile, m));
-        }
-        self.state.in_file = false;
-        if let Some(e) = self.refuse_in_error(Op::FinishFile) {
-            return Err(e);
-        }
+        let checked = self.core.state.check_finish_file();
+        self.core.check(Op::FinishFile, checked)?;
+        self.core.state.in_file = false;
+        self.core.refuse_in_error(Op::FinishFile)?;
         if let Err(e) = self.ready() {
             // Amanda: "can't tell if this was EOM or not, so assume it is".
-            self.state.is_eom = true;
-            return Err(self.fail_err(
+            self.core.state.is_eom = true;
+            return Err(self.core.fail(
                 Op::FinishFile,
                 e,
                 StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
@@ -838,36 +732,33 @@ impl Device for SimDrive {
         if let Some(v) = self.volume.as_mut() {
             v.close_last();
         }
-        let (file, blocks) = (self.state.file, self.state.block);
-        self.event(EventKind::FinishFile { file, blocks });
+        let (file, blocks) = (self.core.state.file, self.core.state.block);
+        self.core.event(EventKind::FinishFile { file, blocks });
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), DeviceError> {
-        if self.state.access_mode == AccessMode::Null {
+        if self.core.state.access_mode == AccessMode::Null {
             return Ok(());
         }
         let mut result = Ok(());
-        if self.state.access_mode.is_writable() && self.state.in_file {
+        if self.core.state.access_mode.is_writable() && self.core.state.in_file {
             result = self.finish_file();
         }
-        self.state.access_mode = AccessMode::Null;
-        self.state.in_file = false;
-        self.event(EventKind::Finish);
+        self.core.state.access_mode = AccessMode::Null;
+        self.core.state.in_file = false;
+        self.core.event(EventKind::Finish);
         result
     }
 
     /// In WRITE/APPEND mode, `seek_file(0)` returns the label block and moves nothing.
     fn seek_file(&mut self, file: u32) -> Result<SeekResult, DeviceError> {
-        if let Err(m) = self.state.check_seek_file(file) {
-            return Err(self.misuse(Op::SeekFile, m));
-        }
-        if let Some(e) = self.refuse_in_error(Op::SeekFile) {
-            return Err(e);
-        }
+        let checked = self.core.state.check_seek_file(file);
+        self.core.check(Op::SeekFile, checked)?;
+        self.core.refuse_in_error(Op::SeekFile)?;
         if let Err(e) = self.ready() {
             let flags = e.status_flags();
-            return Err(self.fail_err(Op::SeekFile, e, flags));
+            return Err(self.core.fail(Op::SeekFile, e, flags));
         }
         let count = self.volume.as_ref().map_or(0, Volume::file_count);
         let header = self
@@ -875,27 +766,26 @@ impl Device for SimDrive {
             .as_ref()
             .and_then(|v| v.file(file))
             .map(|f| f.header().unwrap_or_default().to_vec());
-        if self.state.access_mode != AccessMode::Read {
+        if self.core.state.access_mode != AccessMode::Read {
             return match header {
                 Some(header) => Ok(SeekResult::File { file, header }),
                 None => {
-                    let e = DeviceError::NoSuchFile {
-                        device: self.name.clone(),
-                        file,
-                    };
-                    Err(self.fail_err(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED))
+                    let e = self.core.no_such_file(file);
+                    Err(self
+                        .core
+                        .fail(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED))
                 }
             };
         }
-        self.state.is_eof = false;
-        self.state.block = 0;
-        self.state.in_file = false;
-        self.state.bytes_read = 0;
+        self.core.state.is_eof = false;
+        self.core.state.block = 0;
+        self.core.state.in_file = false;
+        self.core.state.bytes_read = 0;
         match header {
             Some(header) => {
-                self.state.file = file;
-                self.state.in_file = true;
-                self.event(EventKind::SeekFile {
+                self.core.state.file = file;
+                self.core.state.in_file = true;
+                self.core.event(EventKind::SeekFile {
                     requested: file,
                     file,
                     tape_end: false,
@@ -903,8 +793,8 @@ impl Device for SimDrive {
                 Ok(SeekResult::File { file, header })
             }
             None if file == count => {
-                self.state.file = file;
-                self.event(EventKind::SeekFile {
+                self.core.state.file = file;
+                self.core.event(EventKind::SeekFile {
                     requested: file,
                     file,
                     tape_end: true,
@@ -912,11 +802,8 @@ impl Device for SimDrive {
                 Ok(SeekResult::TapeEnd { file })
             }
             None => {
-                let e = DeviceError::NoSuchFile {
-                    device: self.name.clone(),
-                    file,
-                };
-                Err(self.fail_err(
+                let e = self.core.no_such_file(file);
+                Err(self.core.fail(
                     Op::SeekFile,
                     e,
                     StatusFlags::VOLUME_ERROR | StatusFlags::DEVICE_ERROR,
@@ -926,30 +813,24 @@ impl Device for SimDrive {
     }
 
     fn seek_block(&mut self, block: u64) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_seek_block() {
-            return Err(self.misuse(Op::SeekBlock, m));
-        }
-        if let Some(e) = self.refuse_in_error(Op::SeekBlock) {
-            return Err(e);
-        }
-        self.state.block = block;
-        self.state.is_eof = false;
-        let file = self.state.file;
-        self.event(EventKind::SeekBlock { file, block });
+        let checked = self.core.state.check_seek_block();
+        self.core.check(Op::SeekBlock, checked)?;
+        self.core.refuse_in_error(Op::SeekBlock)?;
+        self.core.state.block = block;
+        self.core.state.is_eof = false;
+        let file = self.core.state.file;
+        self.core.event(EventKind::SeekBlock { file, block });
         Ok(())
     }
 
     fn read_block(&mut self, buf: &mut [u8]) -> Result<ReadResult, DeviceError> {
-        if let Err(m) = self.state.check_read_block() {
-            return Err(self.misuse(Op::ReadBlock, m));
-        }
-        if let Some(e) = self.refuse_in_error(Op::ReadBlock) {
-            return Err(e);
-        }
-        let (file, block) = (self.state.file, self.state.block);
-        if !self.state.in_file {
-            self.state.is_eof = true;
-            self.event(EventKind::Read {
+        let checked = self.core.state.check_read_block();
+        self.core.check(Op::ReadBlock, checked)?;
+        self.core.refuse_in_error(Op::ReadBlock)?;
+        let (file, block) = (self.core.state.file, self.core.state.block);
+        if !self.core.state.in_file {
+            self.core.state.is_eof = true;
+            self.core.event(EventKind::Read {
                 file,
                 block,
                 len: None,
@@ -958,7 +839,7 @@ impl Device for SimDrive {
         }
         if let Err(e) = self.ready() {
             let flags = e.status_flags();
-            return Err(self.fail_err(Op::ReadBlock, e, flags));
+            return Err(self.core.fail(Op::ReadBlock, e, flags));
         }
         let len = self
             .volume
@@ -967,9 +848,9 @@ impl Device for SimDrive {
             .and_then(|f| f.data_block(block))
             .map(<[u8]>::len);
         let Some(len) = len else {
-            self.state.is_eof = true;
-            self.state.in_file = false;
-            self.event(EventKind::Read {
+            self.core.state.is_eof = true;
+            self.core.state.in_file = false;
+            self.core.event(EventKind::Read {
                 file,
                 block,
                 len: None,
@@ -981,22 +862,22 @@ impl Device for SimDrive {
                 len: buf.len(),
                 needed: len,
             };
-            return Err(self.misuse(Op::ReadBlock, m));
+            return Err(self.core.misuse(Op::ReadBlock, m));
         }
         let barcode = self.barcode();
         let mut corrupt = None;
         if let Some(fault) = self.faults.take_at(Access::Read, &barcode, file, block) {
-            self.event(EventKind::Fault {
+            self.core.event(EventKind::Fault {
                 what: fault.to_string(),
             });
             match fault {
                 TapeFault::ReadError { .. } => {
                     let e = DeviceError::ReadError {
-                        device: self.name.clone(),
+                        device: self.core.name().to_owned(),
                         file,
                         block,
                     };
-                    return Err(self.fail_err(
+                    return Err(self.core.fail(
                         Op::ReadBlock,
                         e,
                         StatusFlags::VOLUME_ERROR | StatusFlags::DEVICE_ERROR,
@@ -1005,12 +886,14 @@ impl Device for SimDrive {
                 TapeFault::Offline { .. } => {
                     self.offline = true;
                     let e = self.offline_error();
-                    return Err(self.fail_err(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR));
+                    return Err(self.core.fail(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR));
                 }
                 TapeFault::Ejected { .. } => {
                     self.eject_now();
                     let e = self.missing_error();
-                    return Err(self.fail_err(Op::ReadBlock, e, StatusFlags::VOLUME_MISSING));
+                    return Err(self
+                        .core
+                        .fail(Op::ReadBlock, e, StatusFlags::VOLUME_MISSING));
                 }
                 TapeFault::CorruptRead { offset, mask, .. } => {
                     corrupt = Some((offset % len.max(1), if mask == 0 { 0xff } else { mask }));
@@ -1031,9 +914,9 @@ impl Device for SimDrive {
         {
             *b ^= mask;
         }
-        self.state.block += 1;
-        self.state.bytes_read += len as u64;
-        self.event(EventKind::Read {
+        self.core.state.block += 1;
+        self.core.state.bytes_read += len as u64;
+        self.core.event(EventKind::Read {
             file,
             block,
             len: Some(len),
@@ -1042,21 +925,20 @@ impl Device for SimDrive {
     }
 
     fn eject(&mut self) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_eject() {
-            return Err(self.misuse(Op::Eject, m));
-        }
+        let checked = self.core.state.check_eject();
+        self.core.check(Op::Eject, checked)?;
         if self.offline {
             let e = self.offline_error();
-            return Err(self.fail_err(Op::Eject, e, StatusFlags::DEVICE_ERROR));
+            return Err(self.core.fail(Op::Eject, e, StatusFlags::DEVICE_ERROR));
         }
         if self.volume.is_some() {
             self.eject_now();
-            self.event(EventKind::Eject);
+            self.core.event(EventKind::Eject);
         }
         Ok(())
     }
 
     fn take_events(&mut self) -> Vec<DeviceEvent> {
-        std::mem::take(&mut self.events)
+        self.core.take_events()
     }
 }

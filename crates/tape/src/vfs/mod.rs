@@ -45,9 +45,9 @@ use std::path::{Path, PathBuf};
 pub use fs::VfsFault;
 
 use crate::device::{
-    AccessMode, Device, DeviceError, DeviceEvent, DeviceState, EOM_EARLY_WARNING_ZONE_BLOCKS,
-    EventKind, HEADER_BLOCK_SIZE, Misuse, Op, Properties, Property, PropertyName, ReadResult,
-    SeekResult, StatusFlags, UseData, WriteResult,
+    AccessMode, Device, DeviceCore, DeviceError, DeviceEvent, DeviceState,
+    EOM_EARLY_WARNING_ZONE_BLOCKS, EventKind, HEADER_BLOCK_SIZE, Misuse, Op, Properties, Property,
+    PropertyName, ReadResult, SeekResult, StatusFlags, UseData, WriteResult,
 };
 use crate::header::{Header, HeaderError};
 use fs::{Fs, WriteFail};
@@ -84,17 +84,13 @@ struct FreeSpaceMonitor {
 /// Amanda's vfs device on one volume directory. See the module docs.
 #[derive(Debug)]
 pub struct VfsDevice {
-    name: String,
+    core: DeviceCore,
     node: PathBuf,
     dir: PathBuf,
-    props: Properties,
-    state: DeviceState,
-    last_error: Option<DeviceError>,
     fs: Fs,
     volume_bytes: u64,
     monitor: FreeSpaceMonitor,
     open: Option<OpenFile>,
-    events: Vec<DeviceEvent>,
 }
 
 fn io_err(context: String, source: io::Error) -> DeviceError {
@@ -117,12 +113,9 @@ impl VfsDevice {
         let props = Properties::vfs();
         let dir = layout::volume_dir(&node, props.use_data.unwrap_or(UseData::Exist));
         VfsDevice {
-            name: name.to_owned(),
+            core: DeviceCore::new(name, props, DeviceState::default()),
             node,
             dir,
-            props,
-            state: DeviceState::default(),
-            last_error: None,
             fs: Fs::new(faults),
             volume_bytes: 0,
             monitor: FreeSpaceMonitor {
@@ -131,7 +124,6 @@ impl VfsDevice {
                 checked: false,
             },
             open: None,
-            events: Vec::new(),
         }
     }
 
@@ -157,68 +149,20 @@ impl VfsDevice {
 
     // ---- helpers --------------------------------------------------------------------
 
-    fn event(&mut self, kind: EventKind) {
-        self.events.push(DeviceEvent {
-            device: self.name.clone(),
-            kind,
-        });
-    }
-
     /// Traces the injected filesystem faults that just fired.
     fn trace_faults(&mut self) {
         for fault in self.fs.take_fired() {
-            self.event(EventKind::Fault {
+            self.core.event(EventKind::Fault {
                 what: fault.to_string(),
             });
         }
     }
 
-    /// Records a failure: ORs `flags` into the status, traces it, keeps it as the last
-    /// error, and returns a copy for the caller.
-    fn fail(&mut self, op: Op, error: DeviceError, flags: StatusFlags) -> DeviceError {
-        self.state.status.insert(flags);
-        self.event(EventKind::Error {
-            op,
-            message: error.to_string(),
-        });
-        let copy = error.clone();
-        self.last_error = Some(error);
-        copy
-    }
-
-    /// A misuse: traced, nothing else changes.
-    fn misuse(&mut self, op: Op, m: Misuse) -> DeviceError {
-        self.event(EventKind::Error {
-            op,
-            message: m.to_string(),
-        });
-        DeviceError::Misuse(m)
-    }
-
-    fn in_error(&mut self, op: Op) -> Option<DeviceError> {
-        if !self.state.status.in_error() {
-            return None;
-        }
-        let e = DeviceError::InError {
-            device: self.name.clone(),
-            op,
-        };
-        self.event(EventKind::Error {
-            op,
-            message: e.to_string(),
-        });
-        Some(e)
-    }
-
-    fn no_space(&self, context: String) -> DeviceError {
-        DeviceError::NoSpace {
-            device: self.name.clone(),
-            context,
-        }
-    }
-
     fn resolve_dir(&mut self) {
-        self.dir = layout::volume_dir(&self.node, self.props.use_data.unwrap_or(UseData::Exist));
+        self.dir = layout::volume_dir(
+            &self.node,
+            self.core.props.use_data.unwrap_or(UseData::Exist),
+        );
     }
 
     /// Amanda's `vfs_validate`: the volume directory must be a directory.
@@ -241,7 +185,7 @@ impl VfsDevice {
             io_err(
                 format!(
                     "Couldn't open device {} (directory {}) for reading",
-                    self.name,
+                    self.core.name(),
                     self.dir.display()
                 ),
                 e,
@@ -255,19 +199,20 @@ impl VfsDevice {
     }
 
     fn block_size(&self) -> u64 {
-        self.props.block_size as u64
+        self.core.props.block_size as u64
     }
 
     /// The volume limit when it is enforced (`enforce_volume_limit && volume_limit`).
     fn volume_limit(&self) -> Option<u64> {
-        self.props
+        self.core
+            .props
             .max_volume_usage
-            .filter(|&l| self.props.enforce_max_volume_usage && l > 0)
+            .filter(|&l| self.core.props.enforce_max_volume_usage && l > 0)
     }
 
     /// Amanda's `check_at_leom(size)`.
     fn check_at_leom(&mut self, size: u64) -> bool {
-        if !self.props.leom || self.props.monitor_free_space != Some(true) {
+        if !self.core.props.leom || self.core.props.monitor_free_space != Some(true) {
             return false;
         }
         let block = self.block_size();
@@ -298,7 +243,7 @@ impl VfsDevice {
             }
             Err(_) => {
                 // "Filesystem cannot provide free space; setting MONITOR_FREE_SPACE false".
-                self.props.monitor_free_space = Some(false);
+                self.core.props.monitor_free_space = Some(false);
                 false
             }
         }
@@ -387,7 +332,7 @@ impl VfsDevice {
                 Ok(())
             }
             Err(WriteFail::NoSpace { source, .. }) => Err((
-                self.no_space(format!(
+                self.core.no_space(format!(
                     "writing the header of {}: {source}",
                     open.path.display()
                 )),
@@ -407,17 +352,17 @@ impl VfsDevice {
     /// their numbers, so the volume has a gap. Not allowed while a file is open or in
     /// READ mode.
     pub fn recycle_file(&mut self, fileno: u32) -> Result<(), DeviceError> {
-        if self.state.in_file {
-            return Err(self.misuse(
+        if self.core.state.in_file {
+            return Err(self.core.misuse(
                 Op::FinishFile,
                 Misuse::InFile {
                     op: Op::FinishFile,
-                    file: self.state.file,
+                    file: self.core.state.file,
                 },
             ));
         }
-        if self.state.access_mode == AccessMode::Read {
-            return Err(self.misuse(
+        if self.core.state.access_mode == AccessMode::Read {
+            return Err(self.core.misuse(
                 Op::FinishFile,
                 Misuse::WrongMode {
                     op: Op::FinishFile,
@@ -427,16 +372,13 @@ impl VfsDevice {
         }
         let entries = self.list()?;
         let Some(entry) = layout::find_file(&entries, fileno).cloned() else {
-            let e = DeviceError::NoSuchFile {
-                device: self.name.clone(),
-                file: fileno,
-            };
-            return Err(self.fail(Op::FinishFile, e, StatusFlags::VOLUME_ERROR));
+            let e = self.core.no_such_file(fileno);
+            return Err(self.core.fail(Op::FinishFile, e, StatusFlags::VOLUME_ERROR));
         };
         let path = self.dir.join(&entry.name);
         if let Err(e) = std::fs::remove_file(&path) {
             let e = io_err(format!("Unlink of {} failed", path.display()), e);
-            return Err(self.fail(Op::FinishFile, e, StatusFlags::VOLUME_ERROR));
+            return Err(self.core.fail(Op::FinishFile, e, StatusFlags::VOLUME_ERROR));
         }
         self.volume_bytes = self.volume_bytes.saturating_sub(entry.size);
         self.fs.released(entry.size);
@@ -455,20 +397,20 @@ impl VfsDevice {
 
 impl Device for VfsDevice {
     fn name(&self) -> &str {
-        &self.name
+        self.core.name()
     }
 
     fn state(&self) -> &DeviceState {
-        &self.state
+        &self.core.state
     }
 
     fn properties(&self) -> &Properties {
-        &self.props
+        &self.core.props
     }
 
     fn set_property(&mut self, value: Property) -> Result<(), DeviceError> {
         let name = value.name();
-        let mode = self.state.access_mode;
+        let mode = self.core.state.access_mode;
         let phase = |ok: bool| -> Result<(), DeviceError> {
             if ok {
                 Ok(())
@@ -480,22 +422,22 @@ impl Device for VfsDevice {
                 .into())
             }
         };
-        match name {
+        let device_check = match name {
             // "add the ability to set LEOM to FALSE, for testing purposes": before start only.
-            PropertyName::Leom => phase(mode == AccessMode::Null)?,
+            PropertyName::Leom => phase(mode == AccessMode::Null),
             // Not settable inside a file being written.
             PropertyName::MaxVolumeUsage | PropertyName::EnforceMaxVolumeUsage => {
-                phase(!(mode.is_writable() && self.state.in_file))?
+                phase(!(mode.is_writable() && self.core.state.in_file))
             }
-            PropertyName::Compression | PropertyName::Streaming => {
-                return Err(DeviceError::BadProperty {
-                    name: name.as_str(),
-                    reason: "read-only on the vfs device".to_owned(),
-                });
+            PropertyName::Compression | PropertyName::Streaming => Err(DeviceError::BadProperty {
+                name: name.as_str(),
+                reason: "read-only on the vfs device".to_owned(),
+            }),
+            PropertyName::BlockSize | PropertyName::MonitorFreeSpace | PropertyName::UseData => {
+                Ok(())
             }
-            PropertyName::BlockSize | PropertyName::MonitorFreeSpace | PropertyName::UseData => {}
-        }
-        self.props.apply(value, &self.state)
+        };
+        self.core.set_property(value, device_check)
     }
 
     fn header_block_size(&self) -> usize {
@@ -503,48 +445,27 @@ impl Device for VfsDevice {
     }
 
     fn last_error(&self) -> Option<&DeviceError> {
-        self.last_error.as_ref()
+        self.core.last_error()
     }
 
-    fn read_label(&mut self) -> StatusFlags {
-        if let Err(m) = self.state.check_read_label() {
-            let e = self.misuse(Op::ReadLabel, m);
-            self.last_error = Some(e);
-            return self.state.status;
-        }
+    fn read_label(&mut self) -> Result<StatusFlags, DeviceError> {
+        let checked = self.core.state.check_read_label();
+        self.core.check(Op::ReadLabel, checked)?;
         self.resolve_dir();
         if let Err(e) = self.validate() {
-            self.fail(Op::ReadLabel, e, StatusFlags::DEVICE_ERROR);
-            return self.state.status;
+            self.core.fail(Op::ReadLabel, e, StatusFlags::DEVICE_ERROR);
+            return Ok(self.core.state.status);
         }
-        self.state.volume_label = None;
-        self.state.volume_time = None;
-        if self.state.status.in_error() {
-            return self.state.status;
+        self.core.state.volume_label = None;
+        self.core.state.volume_time = None;
+        if self.core.state.status.in_error() {
+            return Ok(self.core.state.status);
         }
-        let result = self.read_label_inner();
+        let read = self.read_label_inner();
         self.open = None;
-        match result {
-            Ok((label, time)) => {
-                self.state.volume_label = Some(label.clone());
-                self.state.volume_time = Some(time);
-                self.state.status = StatusFlags::SUCCESS;
-                self.event(EventKind::ReadLabel {
-                    label: Some(label),
-                    status: StatusFlags::SUCCESS,
-                });
-            }
-            Err((e, flags)) => {
-                self.state.status = flags;
-                self.event(EventKind::ReadLabel {
-                    label: None,
-                    status: flags,
-                });
-                self.fail(Op::ReadLabel, e, flags);
-            }
-        }
+        self.core.record_label(read);
         self.update_volume_size();
-        self.state.status
+        Ok(self.core.state.status)
     }
 
     fn start(
@@ -553,24 +474,25 @@ impl Device for VfsDevice {
         label: Option<&str>,
         timestamp: Option<&str>,
     ) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_start(mode, label, timestamp) {
-            return Err(self.misuse(Op::Start, m));
-        }
+        let checked = self.core.state.check_start(mode, label, timestamp);
+        self.core.check(Op::Start, checked)?;
         self.resolve_dir();
         if let Err(e) = self.validate() {
-            return Err(self.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+            return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
         }
-        self.state.in_file = false;
+        self.core.state.in_file = false;
         match mode {
             AccessMode::Write => {
                 let (Some(label), Some(timestamp)) = (label, timestamp) else {
-                    return Err(self.misuse(Op::Start, Misuse::MissingLabel));
+                    return Err(self.core.misuse(Op::Start, Misuse::MissingLabel));
                 };
                 let header = Header::tape_start(timestamp, label);
                 let block = match header.to_block() {
                     Ok(b) => b,
                     Err(e) => {
-                        return Err(self.fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
+                        return Err(self
+                            .core
+                            .fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
                     }
                 };
                 if label.contains('/') || label.contains('\0') {
@@ -579,11 +501,11 @@ impl Device for VfsDevice {
                         value: label.to_owned(),
                         reason: "a vfs label becomes a file name and must not contain '/'",
                     });
-                    return Err(self.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+                    return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
                 }
                 self.open = None;
                 if let Err(e) = self.delete_volume_files() {
-                    return Err(self.fail(
+                    return Err(self.core.fail(
                         Op::Start,
                         e,
                         StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
@@ -593,57 +515,62 @@ impl Device for VfsDevice {
                     self.create_with_header(&layout::label_file_name(label), &block)
                 {
                     self.open = None;
-                    return Err(self.fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
+                    return Err(self
+                        .core
+                        .fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
                 }
                 self.open = None;
                 self.volume_bytes = HEADER_BYTES;
-                self.state.volume_label = Some(label.to_owned());
-                self.state.volume_time = Some(timestamp.to_owned());
-                self.state.status = StatusFlags::SUCCESS;
-                self.state.file = 0;
+                self.core.state.volume_label = Some(label.to_owned());
+                self.core.state.volume_time = Some(timestamp.to_owned());
+                self.core.state.status = StatusFlags::SUCCESS;
+                self.core.state.file = 0;
             }
             AccessMode::Read | AccessMode::Append => {
-                if self.state.volume_label.is_none() && self.read_label() != StatusFlags::SUCCESS {
-                    let e = match &self.last_error {
+                if self.core.state.volume_label.is_none()
+                    && self.read_label()? != StatusFlags::SUCCESS
+                {
+                    let e = match self.core.last_error() {
                         Some(e) => (e).clone(),
-                        None => DeviceError::Unlabeled {
-                            device: self.name.clone(),
-                            reason: "no label".to_owned(),
-                        },
+                        None => self.core.unlabeled("no label".to_owned()),
                     };
                     return Err(e);
                 }
                 if mode == AccessMode::Append {
-                    self.state.file = self
+                    self.core.state.file = self
                         .list()
                         .ok()
                         .and_then(|l| l.last().map(|e| e.fileno))
                         .unwrap_or(0);
                 }
             }
-            AccessMode::Null => return Err(self.misuse(Op::Start, Misuse::StartNull)),
+            AccessMode::Null => return Err(self.core.misuse(Op::Start, Misuse::StartNull)),
         }
         // Like Amanda's vfs_device_start, is_eom and is_eof are left alone: start_file and
         // seek_file reset them.
-        self.state.access_mode = mode;
+        self.core.state.access_mode = mode;
         self.open = None;
-        let label = self.state.volume_label.clone();
-        self.event(EventKind::Start { mode, label });
+        let label = self.core.state.volume_label.clone();
+        self.core.event(EventKind::Start { mode, label });
         Ok(())
     }
 
     fn start_file(&mut self, header: &[u8]) -> Result<u32, DeviceError> {
-        if let Err(m) = self.state.check_start_file(header.len(), HEADER_BLOCK_SIZE) {
-            return Err(self.misuse(Op::StartFile, m));
-        }
-        self.state.wrote_short_block = false;
-        self.state.is_eom = false;
-        if let Some(e) = self.in_error(Op::StartFile) {
-            return Err(e);
-        }
+        let checked = self
+            .core
+            .state
+            .check_start_file(header.len(), HEADER_BLOCK_SIZE);
+        self.core.check(Op::StartFile, checked)?;
+        self.core.state.wrote_short_block = false;
+        self.core.state.is_eom = false;
+        self.core.refuse_in_error(Op::StartFile)?;
         let parsed = match Header::parse(header) {
             Ok(h) => h,
-            Err(e) => return Err(self.fail(Op::StartFile, e.into(), StatusFlags::DEVICE_ERROR)),
+            Err(e) => {
+                return Err(self
+                    .core
+                    .fail(Op::StartFile, e.into(), StatusFlags::DEVICE_ERROR));
+            }
         };
         // "the VFS header is always 32k regardless of the block_size setting".
         let (parsed, block) = match parsed {
@@ -654,61 +581,62 @@ impl Device for VfsDevice {
                     Ok(b) => (h, b),
                     Err(e) => {
                         let e = DeviceError::Header(e);
-                        return Err(self.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
+                        return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
                     }
                 }
             }
             other => (other, header.to_vec()),
         };
         if self.check_at_leom(HEADER_BYTES) {
-            self.state.is_eom = true;
+            self.core.state.is_eom = true;
         }
         if self.check_at_peom(HEADER_BYTES) {
-            self.state.is_eom = true;
-            let e = self.no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
-            return Err(self.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
+            self.core.state.is_eom = true;
+            let e = self
+                .core
+                .no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
+            return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
         }
         let entries = match self.list() {
             Ok(l) => l,
-            Err(e) => return Err(self.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR)),
+            Err(e) => return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR)),
         };
         let Some(last) = entries.last().map(|e| e.fileno) else {
             let e = io_err(
                 "Error identifying VFS device contents!".to_owned(),
                 io::Error::from(io::ErrorKind::NotFound),
             );
-            return Err(self.fail(
+            return Err(self.core.fail(
                 Op::StartFile,
                 e,
                 StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
             ));
         };
         let fileno = last + 1;
-        self.state.file = fileno;
+        self.core.state.file = fileno;
         let name = VfsDevice::new_file_name(fileno, &parsed);
         if let Err((e, flags)) = self.create_with_header(&name, &block) {
             self.open = None;
-            return Err(self.fail(Op::StartFile, e, flags));
+            return Err(self.core.fail(Op::StartFile, e, flags));
         }
         self.account_written(HEADER_BYTES);
-        self.state.block = 0;
-        self.state.in_file = true;
-        self.state.bytes_written = 0;
-        let eom = self.state.is_eom;
-        self.event(EventKind::StartFile { file: fileno, eom });
+        self.core.state.block = 0;
+        self.core.state.in_file = true;
+        self.core.state.bytes_written = 0;
+        let eom = self.core.state.is_eom;
+        self.core.event(EventKind::StartFile { file: fileno, eom });
         Ok(fileno)
     }
 
     fn write_block(&mut self, data: &[u8]) -> Result<WriteResult, DeviceError> {
-        if let Err(m) = self
+        let checked = self
+            .core
             .state
-            .check_write_block(data.len(), self.props.block_size)
-        {
-            return Err(self.misuse(Op::WriteBlock, m));
-        }
-        let (file, block, len) = (self.state.file, self.state.block, data.len());
+            .check_write_block(data.len(), self.core.props.block_size);
+        self.core.check(Op::WriteBlock, checked)?;
+        let (file, block, len) = (self.core.state.file, self.core.state.block, data.len());
         let trace = |this: &mut VfsDevice, result: WriteResult, leom: bool| {
-            this.event(EventKind::Write {
+            this.core.event(EventKind::Write {
                 file,
                 block,
                 len,
@@ -716,26 +644,28 @@ impl Device for VfsDevice {
                 leom,
             });
         };
-        if let Some(e) = self.in_error(Op::WriteBlock) {
-            self.last_error = Some(e);
+        if let Err(e) = self.core.refuse_in_error(Op::WriteBlock) {
+            self.core.set_last_error(e);
             trace(self, WriteResult::Failed, false);
             return Ok(WriteResult::Failed);
         }
         let size = len as u64;
         let leom = self.check_at_leom(size);
         if leom {
-            self.state.is_eom = true;
+            self.core.state.is_eom = true;
         }
         if self.check_at_peom(size) {
-            self.state.is_eom = true;
-            let result = if self.props.leom {
+            self.core.state.is_eom = true;
+            let result = if self.core.props.leom {
                 WriteResult::Full
             } else {
                 WriteResult::Failed
             };
             trace(self, result, leom);
-            let e = self.no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
-            self.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
+            let e = self
+                .core
+                .no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
+            self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
             return Ok(result);
         }
         let Some(mut open) = self.open.take() else {
@@ -744,7 +674,7 @@ impl Device for VfsDevice {
                 "no open file".to_owned(),
                 io::Error::from(io::ErrorKind::NotFound),
             );
-            self.fail(Op::WriteBlock, e, StatusFlags::DEVICE_ERROR);
+            self.core.fail(Op::WriteBlock, e, StatusFlags::DEVICE_ERROR);
             trace(self, WriteResult::Failed, leom);
             return Ok(WriteResult::Failed);
         };
@@ -753,10 +683,10 @@ impl Device for VfsDevice {
         let outcome = match result {
             Ok(()) => {
                 self.account_written(size);
-                self.state.block += 1;
-                self.state.bytes_written += size;
-                if len < self.props.block_size {
-                    self.state.wrote_short_block = true;
+                self.core.state.block += 1;
+                self.core.state.bytes_written += size;
+                if len < self.core.props.block_size {
+                    self.core.state.wrote_short_block = true;
                 }
                 self.open = Some(open);
                 trace(self, WriteResult::Success, leom);
@@ -764,8 +694,8 @@ impl Device for VfsDevice {
             }
             Err(WriteFail::NoSpace { written, source }) => {
                 // Truncate back to the last whole block written.
-                let keep = self.state.bytes_written + HEADER_BYTES;
-                let mut wr = if self.props.leom {
+                let keep = self.core.state.bytes_written + HEADER_BYTES;
+                let mut wr = if self.core.props.leom {
                     WriteResult::Space
                 } else {
                     WriteResult::Failed
@@ -777,7 +707,9 @@ impl Device for VfsDevice {
                 } else {
                     self.fs.released(written);
                 }
-                let e = self.no_space(format!("file {file} block {block}: {source}"));
+                let e = self
+                    .core
+                    .no_space(format!("file {file} block {block}: {source}"));
                 (wr, e)
             }
             Err(WriteFail::Io { source, .. }) => {
@@ -793,53 +725,46 @@ impl Device for VfsDevice {
         };
         self.open = Some(open);
         trace(self, outcome.0, leom);
-        self.fail(Op::WriteBlock, outcome.1, StatusFlags::VOLUME_ERROR);
+        self.core
+            .fail(Op::WriteBlock, outcome.1, StatusFlags::VOLUME_ERROR);
         Ok(outcome.0)
     }
 
     fn finish_file(&mut self) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_finish_file() {
-            return Err(self.misuse(Op::FinishFile, m));
-        }
-        self.state.in_file = false;
+        let checked = self.core.state.check_finish_file();
+        self.core.check(Op::FinishFile, checked)?;
+        self.core.state.in_file = false;
         self.open = None;
-        let (file, blocks) = (self.state.file, self.state.block);
-        self.event(EventKind::FinishFile { file, blocks });
-        if let Some(e) = self.in_error(Op::FinishFile) {
-            return Err(e);
-        }
+        let (file, blocks) = (self.core.state.file, self.core.state.block);
+        self.core.event(EventKind::FinishFile { file, blocks });
+        self.core.refuse_in_error(Op::FinishFile)?;
         Ok(())
     }
 
     fn finish(&mut self) -> Result<(), DeviceError> {
         self.open = None;
-        let was = self.state.access_mode;
-        self.state.access_mode = AccessMode::Null;
-        self.state.in_file = false;
+        let was = self.core.state.access_mode;
+        self.core.state.access_mode = AccessMode::Null;
+        self.core.state.in_file = false;
         if was != AccessMode::Null {
-            self.event(EventKind::Finish);
+            self.core.event(EventKind::Finish);
         }
-        if let Some(e) = self.in_error(Op::Finish) {
-            return Err(e);
-        }
+        self.core.refuse_in_error(Op::Finish)?;
         Ok(())
     }
 
     fn seek_file(&mut self, requested: u32) -> Result<SeekResult, DeviceError> {
-        if let Err(m) = self.state.check_seek_file(requested) {
-            return Err(self.misuse(Op::SeekFile, m));
-        }
-        if let Some(e) = self.in_error(Op::SeekFile) {
-            return Err(e);
-        }
-        self.state.is_eof = false;
-        self.state.block = 0;
-        self.state.in_file = false;
-        self.state.bytes_read = 0;
+        let checked = self.core.state.check_seek_file(requested);
+        self.core.check(Op::SeekFile, checked)?;
+        self.core.refuse_in_error(Op::SeekFile)?;
+        self.core.state.is_eof = false;
+        self.core.state.block = 0;
+        self.core.state.in_file = false;
+        self.core.state.bytes_read = 0;
         self.open = None;
         let entries = match self.list() {
             Ok(l) => l,
-            Err(e) => return Err(self.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR)),
+            Err(e) => return Err(self.core.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR)),
         };
         let found = if requested > 0 {
             entries.iter().find(|e| e.fileno >= requested).cloned()
@@ -848,15 +773,14 @@ impl Device for VfsDevice {
         };
         let Some(entry) = found else {
             if requested == 0 {
-                let e = DeviceError::Unlabeled {
-                    device: self.name.clone(),
-                    reason: "File 0 not found".to_owned(),
-                };
-                return Err(self.fail(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED));
+                let e = self.core.unlabeled("File 0 not found".to_owned());
+                return Err(self
+                    .core
+                    .fail(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED));
             }
             if layout::find_file(&entries, requested - 1).is_some() {
-                self.state.file = requested;
-                self.event(EventKind::SeekFile {
+                self.core.state.file = requested;
+                self.core.event(EventKind::SeekFile {
                     requested,
                     file: requested,
                     tape_end: true,
@@ -864,25 +788,22 @@ impl Device for VfsDevice {
                 return Ok(SeekResult::TapeEnd { file: requested });
             }
             // "Attempt to read past tape-end file" (status stays SUCCESS in Amanda).
-            let e = DeviceError::NoSuchFile {
-                device: self.name.clone(),
-                file: requested,
-            };
-            return Err(self.fail(Op::SeekFile, e, StatusFlags::SUCCESS));
+            let e = self.core.no_such_file(requested);
+            return Err(self.core.fail(Op::SeekFile, e, StatusFlags::SUCCESS));
         };
         let path = self.dir.join(&entry.name);
         let mut file = match File::open(&path) {
             Ok(f) => f,
             Err(e) => {
                 let e = io_err(format!("Couldn't open file {}", path.display()), e);
-                return Err(self.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR));
+                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR));
             }
         };
         let mut buf = vec![0u8; HEADER_BLOCK_SIZE];
         let got = match VfsDevice::read_full(&mut file, &mut buf) {
             Ok(0) => {
                 let e = DeviceError::Header(HeaderError::Empty);
-                return Err(self.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
+                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
             }
             Ok(n) => n,
             Err(e) => {
@@ -890,13 +811,17 @@ impl Device for VfsDevice {
                     format!("Problem reading Amanda header of {}", path.display()),
                     e,
                 );
-                return Err(self.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
+                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
             }
         };
         buf.truncate(got);
         let ftype = match Header::parse(&buf) {
             Ok(h) => h.file_type(),
-            Err(e) => return Err(self.fail(Op::SeekFile, e.into(), StatusFlags::VOLUME_ERROR)),
+            Err(e) => {
+                return Err(self
+                    .core
+                    .fail(Op::SeekFile, e.into(), StatusFlags::VOLUME_ERROR));
+            }
         };
         use crate::header::FileType;
         let ok = match ftype {
@@ -910,12 +835,12 @@ impl Device for VfsDevice {
                 expected: "FILE, CONT_FILE or SPLIT_FILE (TAPESTART for file 0)",
                 found: ftype.as_str().to_owned(),
             });
-            return Err(self.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
+            return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
         }
-        self.state.file = entry.fileno;
-        self.state.in_file = entry.fileno > 0;
+        self.core.state.file = entry.fileno;
+        self.core.state.in_file = entry.fileno > 0;
         self.open = Some(OpenFile { file, path });
-        self.event(EventKind::SeekFile {
+        self.core.event(EventKind::SeekFile {
             requested,
             file: entry.fileno,
             tape_end: false,
@@ -927,28 +852,25 @@ impl Device for VfsDevice {
     }
 
     fn seek_block(&mut self, block: u64) -> Result<(), DeviceError> {
-        if let Err(m) = self.state.check_seek_block() {
-            return Err(self.misuse(Op::SeekBlock, m));
-        }
-        if let Some(e) = self.in_error(Op::SeekBlock) {
-            return Err(e);
-        }
+        let checked = self.core.state.check_seek_block();
+        self.core.check(Op::SeekBlock, checked)?;
+        self.core.refuse_in_error(Op::SeekBlock)?;
         let offset = block
             .checked_mul(self.block_size())
             .and_then(|o| o.checked_add(HEADER_BYTES));
-        let file_no = self.state.file;
+        let file_no = self.core.state.file;
         let res = match (self.open.as_mut(), offset) {
             (Some(open), Some(off)) => open.file.seek(SeekFrom::Start(off)).map(|_| ()),
             (None, _) => Err(io::Error::from(io::ErrorKind::NotFound)),
             (_, None) => Err(io::Error::from(io::ErrorKind::InvalidInput)),
         };
-        self.state.block = block;
+        self.core.state.block = block;
         if let Err(e) = res {
             let e = io_err(format!("Error seeking within file {file_no}"), e);
-            return Err(self.fail(Op::SeekBlock, e, StatusFlags::DEVICE_ERROR));
+            return Err(self.core.fail(Op::SeekBlock, e, StatusFlags::DEVICE_ERROR));
         }
-        self.state.is_eof = false;
-        self.event(EventKind::SeekBlock {
+        self.core.state.is_eof = false;
+        self.core.event(EventKind::SeekBlock {
             file: file_no,
             block,
         });
@@ -956,16 +878,13 @@ impl Device for VfsDevice {
     }
 
     fn read_block(&mut self, buf: &mut [u8]) -> Result<ReadResult, DeviceError> {
-        if let Err(m) = self.state.check_read_block() {
-            return Err(self.misuse(Op::ReadBlock, m));
-        }
-        if let Some(e) = self.in_error(Op::ReadBlock) {
-            return Err(e);
-        }
-        let (file_no, block) = (self.state.file, self.state.block);
-        let bs = self.props.block_size;
+        let checked = self.core.state.check_read_block();
+        self.core.check(Op::ReadBlock, checked)?;
+        self.core.refuse_in_error(Op::ReadBlock)?;
+        let (file_no, block) = (self.core.state.file, self.core.state.block);
+        let bs = self.core.props.block_size;
         if buf.len() < bs {
-            return Err(self.misuse(
+            return Err(self.core.misuse(
                 Op::ReadBlock,
                 Misuse::BufferTooSmall {
                     len: buf.len(),
@@ -973,15 +892,15 @@ impl Device for VfsDevice {
                 },
             ));
         }
-        let got = match (self.state.in_file, self.open.as_mut()) {
+        let got = match (self.core.state.in_file, self.open.as_mut()) {
             (true, Some(open)) => VfsDevice::read_full(&mut open.file, &mut buf[..bs]),
             _ => Ok(0),
         };
         match got {
             Ok(0) => {
-                self.state.is_eof = true;
-                self.state.in_file = false;
-                self.event(EventKind::Read {
+                self.core.state.is_eof = true;
+                self.core.state.in_file = false;
+                self.core.event(EventKind::Read {
                     file: file_no,
                     block,
                     len: None,
@@ -989,9 +908,9 @@ impl Device for VfsDevice {
                 Ok(ReadResult::Eof)
             }
             Ok(n) => {
-                self.state.bytes_read += n as u64;
-                self.state.block += 1;
-                self.event(EventKind::Read {
+                self.core.state.bytes_read += n as u64;
+                self.core.state.block += 1;
+                self.core.event(EventKind::Read {
                     file: file_no,
                     block,
                     len: Some(n),
@@ -1003,13 +922,13 @@ impl Device for VfsDevice {
                     format!("Error reading from data file {file_no} block {block}"),
                     e,
                 );
-                Err(self.fail(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR))
+                Err(self.core.fail(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR))
             }
         }
     }
 
     fn take_events(&mut self) -> Vec<DeviceEvent> {
-        std::mem::take(&mut self.events)
+        self.core.take_events()
     }
 }
 
@@ -1018,10 +937,7 @@ impl VfsDevice {
         let entries = self.list().map_err(|e| (e, StatusFlags::DEVICE_ERROR))?;
         let Some(entry) = layout::find_file(&entries, 0).cloned() else {
             return Err((
-                DeviceError::Unlabeled {
-                    device: self.name.clone(),
-                    reason: "File 0 not found".to_owned(),
-                },
+                self.core.unlabeled("File 0 not found".to_owned()),
                 StatusFlags::VOLUME_UNLABELED,
             ));
         };
@@ -1046,10 +962,10 @@ impl VfsDevice {
         match Header::parse(&buf) {
             Ok(Header::TapeStart(ts)) => Ok((ts.label, ts.datestamp)),
             Ok(other) => Err((
-                DeviceError::Unlabeled {
-                    device: self.name.clone(),
-                    reason: format!("Got a bad volume label: a {} header", other.file_type()),
-                },
+                self.core.unlabeled(format!(
+                    "Got a bad volume label: a {} header",
+                    other.file_type()
+                )),
                 StatusFlags::VOLUME_ERROR,
             )),
             Err(e) => Err((DeviceError::Header(e), StatusFlags::VOLUME_ERROR)),

@@ -587,7 +587,7 @@ fn it_reads_a_volume_amandas_own_taper_wrote() {
     assert_eq!(sizes, [262_144, 262_144, 262_144, 213_568]);
 
     let mut dev = VfsDevice::new("reader", &vol);
-    assert_eq!(dev.read_label(), StatusFlags::SUCCESS);
+    assert_eq!(dev.read_label().expect("no misuse"), StatusFlags::SUCCESS);
     assert_eq!(dev.state().volume_label.as_deref(), Some("VOL-A"));
     assert_eq!(dev.state().volume_time.as_deref(), Some("20240101000000"));
     dev.start(AccessMode::Read, None, None).expect("read");

@@ -3,6 +3,7 @@
 mod amanda;
 mod header;
 mod inspect;
+mod misuse;
 mod sim;
 mod vfs;
 mod vfs_model;

@@ -364,7 +364,7 @@ fn it_reads_back_blocks_and_seeks_like_amanda() {
     dev.recycle_file(1).expect("gap at 1");
 
     let mut dev = VfsDevice::new("vtape0", tmp.path());
-    assert_eq!(dev.read_label(), StatusFlags::SUCCESS);
+    assert_eq!(dev.read_label().expect("no misuse"), StatusFlags::SUCCESS);
     assert_eq!(dev.state().volume_label.as_deref(), Some("TESTCONF-001"));
     assert_eq!(dev.state().volume_time.as_deref(), Some("20240101000000"));
     dev.start(AccessMode::Read, None, None).expect("read");
@@ -442,7 +442,10 @@ fn it_reads_a_short_final_block_short() {
 fn it_reports_an_empty_directory_as_unlabeled() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let mut dev = VfsDevice::new("vtape0", tmp.path());
-    assert_eq!(dev.read_label(), StatusFlags::VOLUME_UNLABELED);
+    assert_eq!(
+        dev.read_label().expect("no misuse"),
+        StatusFlags::VOLUME_UNLABELED
+    );
     assert!(dev.start(AccessMode::Read, None, None).is_err());
     assert_eq!(dev.state().access_mode, AccessMode::Null);
 }

@@ -51,7 +51,10 @@ fn it_loads_a_volume_by_its_amanda_label() {
         label(&mut lib, name);
     }
     assert_eq!(lib.load_label("DAILY-2").ok(), Some(2));
-    assert_eq!(lib.drive_mut().read_label(), StatusFlags::SUCCESS);
+    assert_eq!(
+        lib.drive_mut().read_label().expect("no misuse"),
+        StatusFlags::SUCCESS
+    );
     assert_eq!(lib.drive().state().volume_label.as_deref(), Some("DAILY-2"));
     assert_eq!(lib.load_label("DAILY-2").ok(), Some(2), "already loaded");
     assert!(matches!(
