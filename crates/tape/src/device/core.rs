@@ -8,8 +8,9 @@
 use super::error::{DeviceError, Misuse, Op};
 use super::event::{DeviceEvent, EventKind};
 use super::property::{Properties, Property};
+use super::result::ReadResult;
 use super::state::DeviceState;
-use super::status::StatusFlags;
+use super::status::{AccessMode, StatusFlags};
 
 /// The bookkeeping every [`Device`](super::Device) keeps, with the helpers that keep it
 /// consistent. A device owns one and adds only its medium.
@@ -178,4 +179,68 @@ impl DeviceCore {
         }
         self.state.status
     }
+
+    /// A successful `start`: the device is in `mode`, traced with the volume label.
+    pub fn started(&mut self, mode: AccessMode) {
+        self.state.access_mode = mode;
+        let label = self.state.volume_label.clone();
+        self.event(EventKind::Start { mode, label });
+    }
+
+    /// The end of the current file while reading: `is_eof` set, `in_file` cleared, traced
+    /// as a read of the current block that found no data.
+    pub fn end_of_file(&mut self) -> ReadResult {
+        self.state.is_eof = true;
+        self.state.in_file = false;
+        let (file, block) = (self.state.file, self.state.block);
+        self.event(EventKind::Read {
+            file,
+            block,
+            len: None,
+        });
+        ReadResult::Eof
+    }
 }
+
+/// The [`Device`](super::Device) methods every device writes the same way: those that only
+/// read or drain its [`DeviceCore`] (in field `$core`: `name`, `state`, `properties`,
+/// `last_error`, `take_events`), and the read side handed to the device's own
+/// `seek_to_file`, `seek_to_block` and `read_next_block`. Used inside `impl Device for ...`,
+/// in a file that imports `DeviceState`, `Properties`, `DeviceError`, `DeviceEvent`,
+/// `SeekResult` and `ReadResult`.
+macro_rules! device_common_methods {
+    ($core:ident) => {
+        fn name(&self) -> &str {
+            self.$core.name()
+        }
+
+        fn state(&self) -> &DeviceState {
+            &self.$core.state
+        }
+
+        fn properties(&self) -> &Properties {
+            &self.$core.props
+        }
+
+        fn last_error(&self) -> Option<&DeviceError> {
+            self.$core.last_error()
+        }
+
+        fn take_events(&mut self) -> Vec<DeviceEvent> {
+            self.$core.take_events()
+        }
+
+        fn seek_file(&mut self, file: u32) -> Result<SeekResult, DeviceError> {
+            self.seek_to_file(file)
+        }
+
+        fn seek_block(&mut self, block: u64) -> Result<(), DeviceError> {
+            self.seek_to_block(block)
+        }
+
+        fn read_block(&mut self, buf: &mut [u8]) -> Result<ReadResult, DeviceError> {
+            self.read_next_block(buf)
+        }
+    };
+}
+pub(crate) use device_common_methods;

@@ -33,6 +33,7 @@ mod state;
 mod status;
 
 pub use self::core::DeviceCore;
+pub(crate) use self::core::device_common_methods;
 pub use error::{DeviceError, Misuse, Op};
 pub use event::{DeviceEvent, EventKind};
 pub use property::{
@@ -45,9 +46,6 @@ pub use status::{AccessMode, StatusFlags};
 
 /// Size of the Amanda header block on vfs volumes (`VFS_DEVICE_LABEL_SIZE`): 32 KiB.
 pub const HEADER_BLOCK_SIZE: usize = 32 * 1024;
-
-/// Amanda's `EOM_EARLY_WARNING_ZONE_BLOCKS` for vfs: LEOM is flagged 4 blocks before the limit.
-pub const EOM_EARLY_WARNING_ZONE_BLOCKS: u64 = 4;
 
 /// Amanda's Device API. See the module docs for the calling order and error model.
 pub trait Device {

@@ -1,0 +1,361 @@
+//! [`Device`] for [`VfsDevice`]: properties, the label, start, files and finish; the read
+//! side is in `read`.
+
+use std::io::{self, Seek, SeekFrom};
+
+use crate::device::{
+    AccessMode, Device, DeviceError, DeviceEvent, DeviceState, EventKind, HEADER_BLOCK_SIZE,
+    Misuse, Op, Properties, Property, PropertyName, ReadResult, SeekResult, StatusFlags,
+    WriteResult, device_common_methods,
+};
+use crate::header::{Header, HeaderError};
+
+use super::device::{VfsDevice, io_err};
+use super::fs::WriteFail;
+use super::layout;
+
+/// The header block size as a `u64`, for volume accounting.
+const HEADER_BYTES: u64 = HEADER_BLOCK_SIZE as u64;
+
+impl Device for VfsDevice {
+    device_common_methods!(core);
+
+    fn set_property(&mut self, value: Property) -> Result<(), DeviceError> {
+        let name = value.name();
+        let mode = self.core.state.access_mode;
+        let phase = |ok: bool| -> Result<(), DeviceError> {
+            if ok {
+                Ok(())
+            } else {
+                Err(Misuse::PropertyPhase {
+                    name: name.as_str(),
+                    mode,
+                }
+                .into())
+            }
+        };
+        let device_check = match name {
+            // "add the ability to set LEOM to FALSE, for testing purposes": before start only.
+            PropertyName::Leom => phase(mode == AccessMode::Null),
+            // Not settable inside a file being written.
+            PropertyName::MaxVolumeUsage | PropertyName::EnforceMaxVolumeUsage => {
+                phase(!(mode.is_writable() && self.core.state.in_file))
+            }
+            PropertyName::Compression | PropertyName::Streaming => Err(DeviceError::BadProperty {
+                name: name.as_str(),
+                reason: "read-only on the vfs device".to_owned(),
+            }),
+            PropertyName::BlockSize | PropertyName::MonitorFreeSpace | PropertyName::UseData => {
+                Ok(())
+            }
+        };
+        self.core.set_property(value, device_check)
+    }
+
+    fn header_block_size(&self) -> usize {
+        HEADER_BLOCK_SIZE
+    }
+
+    fn read_label(&mut self) -> Result<StatusFlags, DeviceError> {
+        let checked = self.core.state.check_read_label();
+        self.core.check(Op::ReadLabel, checked)?;
+        self.resolve_dir();
+        if let Err(e) = self.validate() {
+            self.core.fail(Op::ReadLabel, e, StatusFlags::DEVICE_ERROR);
+            return Ok(self.core.state.status);
+        }
+        self.core.state.volume_label = None;
+        self.core.state.volume_time = None;
+        if self.core.state.status.in_error() {
+            return Ok(self.core.state.status);
+        }
+        let read = self.read_label_inner();
+        self.open = None;
+        self.core.record_label(read);
+        self.update_volume_size();
+        Ok(self.core.state.status)
+    }
+
+    fn start(
+        &mut self,
+        mode: AccessMode,
+        label: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> Result<(), DeviceError> {
+        let checked = self.core.state.check_start(mode, label, timestamp);
+        self.core.check(Op::Start, checked)?;
+        self.resolve_dir();
+        if let Err(e) = self.validate() {
+            return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+        }
+        self.core.state.in_file = false;
+        match mode {
+            AccessMode::Write => {
+                let (Some(label), Some(timestamp)) = (label, timestamp) else {
+                    return Err(self.core.misuse(Op::Start, Misuse::MissingLabel));
+                };
+                let header = Header::tape_start(timestamp, label);
+                let block = match header.to_block() {
+                    Ok(b) => b,
+                    Err(e) => {
+                        return Err(self
+                            .core
+                            .fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
+                    }
+                };
+                if label.contains('/') || label.contains('\0') {
+                    let e = DeviceError::Header(HeaderError::Invalid {
+                        field: "label",
+                        value: label.to_owned(),
+                        reason: "a vfs label becomes a file name and must not contain '/'",
+                    });
+                    return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+                }
+                self.open = None;
+                if let Err(e) = self.delete_volume_files() {
+                    return Err(self.core.fail(
+                        Op::Start,
+                        e,
+                        StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
+                    ));
+                }
+                if let Err((e, flags)) =
+                    self.create_with_header(&layout::label_file_name(label), &block)
+                {
+                    self.open = None;
+                    return Err(self
+                        .core
+                        .fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
+                }
+                self.open = None;
+                self.space.volume_bytes = HEADER_BYTES;
+                self.core.state.volume_label = Some(label.to_owned());
+                self.core.state.volume_time = Some(timestamp.to_owned());
+                self.core.state.status = StatusFlags::SUCCESS;
+                self.core.state.file = 0;
+            }
+            AccessMode::Read | AccessMode::Append => {
+                if self.core.state.volume_label.is_none()
+                    && self.read_label()? != StatusFlags::SUCCESS
+                {
+                    let e = match self.core.last_error() {
+                        Some(e) => (e).clone(),
+                        None => self.core.unlabeled("no label".to_owned()),
+                    };
+                    return Err(e);
+                }
+                if mode == AccessMode::Append {
+                    self.core.state.file = self
+                        .list()
+                        .ok()
+                        .and_then(|l| l.last().map(|e| e.fileno))
+                        .unwrap_or(0);
+                }
+            }
+            AccessMode::Null => return Err(self.core.misuse(Op::Start, Misuse::StartNull)),
+        }
+        // Like Amanda's vfs_device_start, is_eom and is_eof are left alone: start_file and
+        // seek_file reset them.
+        self.open = None;
+        self.core.started(mode);
+        Ok(())
+    }
+
+    fn start_file(&mut self, header: &[u8]) -> Result<u32, DeviceError> {
+        let checked = self
+            .core
+            .state
+            .check_start_file(header.len(), HEADER_BLOCK_SIZE);
+        self.core.check(Op::StartFile, checked)?;
+        self.core.state.wrote_short_block = false;
+        self.core.state.is_eom = false;
+        self.core.refuse_in_error(Op::StartFile)?;
+        let parsed = match Header::parse(header) {
+            Ok(h) => h,
+            Err(e) => {
+                return Err(self
+                    .core
+                    .fail(Op::StartFile, e.into(), StatusFlags::DEVICE_ERROR));
+            }
+        };
+        // "the VFS header is always 32k regardless of the block_size setting".
+        let (parsed, block) = match parsed {
+            Header::Dump(mut d) => {
+                d.block_kib = std::num::NonZeroU32::new(32);
+                let h = Header::Dump(d);
+                match h.to_block() {
+                    Ok(b) => (h, b),
+                    Err(e) => {
+                        let e = DeviceError::Header(e);
+                        return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
+                    }
+                }
+            }
+            other => (other, header.to_vec()),
+        };
+        if self.check_at_leom(HEADER_BYTES) {
+            self.core.state.is_eom = true;
+        }
+        if self.space.check_at_peom(&self.core.props, HEADER_BYTES) {
+            self.core.state.is_eom = true;
+            let e = self
+                .core
+                .no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
+            return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
+        }
+        let entries = match self.list() {
+            Ok(l) => l,
+            Err(e) => return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR)),
+        };
+        let Some(last) = entries.last().map(|e| e.fileno) else {
+            let e = io_err(
+                "Error identifying VFS device contents!".to_owned(),
+                io::Error::from(io::ErrorKind::NotFound),
+            );
+            return Err(self.core.fail(
+                Op::StartFile,
+                e,
+                StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
+            ));
+        };
+        let fileno = last + 1;
+        self.core.state.file = fileno;
+        let name = VfsDevice::new_file_name(fileno, &parsed);
+        if let Err((e, flags)) = self.create_with_header(&name, &block) {
+            self.open = None;
+            return Err(self.core.fail(Op::StartFile, e, flags));
+        }
+        self.space.account_written(HEADER_BYTES);
+        self.core.state.block = 0;
+        self.core.state.in_file = true;
+        self.core.state.bytes_written = 0;
+        let eom = self.core.state.is_eom;
+        self.core.event(EventKind::StartFile { file: fileno, eom });
+        Ok(fileno)
+    }
+
+    fn write_block(&mut self, data: &[u8]) -> Result<WriteResult, DeviceError> {
+        let checked = self
+            .core
+            .state
+            .check_write_block(data.len(), self.core.props.block_size);
+        self.core.check(Op::WriteBlock, checked)?;
+        let (file, block, len) = (self.core.state.file, self.core.state.block, data.len());
+        let trace = |this: &mut VfsDevice, result: WriteResult, leom: bool| {
+            this.core.event(EventKind::Write {
+                file,
+                block,
+                len,
+                result,
+                leom,
+            });
+        };
+        if let Err(e) = self.core.refuse_in_error(Op::WriteBlock) {
+            self.core.set_last_error(e);
+            trace(self, WriteResult::Failed, false);
+            return Ok(WriteResult::Failed);
+        }
+        let size = len as u64;
+        let leom = self.check_at_leom(size);
+        if leom {
+            self.core.state.is_eom = true;
+        }
+        if self.space.check_at_peom(&self.core.props, size) {
+            self.core.state.is_eom = true;
+            let result = if self.core.props.leom {
+                WriteResult::Full
+            } else {
+                WriteResult::Failed
+            };
+            trace(self, result, leom);
+            let e = self
+                .core
+                .no_space("more than MAX_VOLUME_USAGE bytes written".to_owned());
+            self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
+            return Ok(result);
+        }
+        let Some(mut open) = self.open.take() else {
+            // in_file without an open file cannot happen; report it as a failed write.
+            let e = io_err(
+                "no open file".to_owned(),
+                io::Error::from(io::ErrorKind::NotFound),
+            );
+            self.core.fail(Op::WriteBlock, e, StatusFlags::DEVICE_ERROR);
+            trace(self, WriteResult::Failed, leom);
+            return Ok(WriteResult::Failed);
+        };
+        let result = self.fs.write_all(&mut open.file, data);
+        self.trace_faults();
+        let outcome = match result {
+            Ok(()) => {
+                self.space.account_written(size);
+                self.core.state.block += 1;
+                self.core.state.bytes_written += size;
+                if len < self.core.props.block_size {
+                    self.core.state.wrote_short_block = true;
+                }
+                self.open = Some(open);
+                trace(self, WriteResult::Success, leom);
+                return Ok(WriteResult::Success);
+            }
+            Err(WriteFail::NoSpace { written, source }) => {
+                // Truncate back to the last whole block written.
+                let keep = self.core.state.bytes_written + HEADER_BYTES;
+                let mut wr = if self.core.props.leom {
+                    WriteResult::Space
+                } else {
+                    WriteResult::Failed
+                };
+                if open.file.set_len(keep).is_err()
+                    || open.file.seek(SeekFrom::Start(keep)).is_err()
+                {
+                    wr = WriteResult::Failed;
+                } else {
+                    self.fs.released(written);
+                }
+                let e = self
+                    .core
+                    .no_space(format!("file {file} block {block}: {source}"));
+                (wr, e)
+            }
+            Err(WriteFail::Io { source, .. }) => {
+                let e = io_err(
+                    format!(
+                        "Error writing file {file} block {block} of {}",
+                        open.path.display()
+                    ),
+                    source,
+                );
+                (WriteResult::Failed, e)
+            }
+        };
+        self.open = Some(open);
+        trace(self, outcome.0, leom);
+        self.core
+            .fail(Op::WriteBlock, outcome.1, StatusFlags::VOLUME_ERROR);
+        Ok(outcome.0)
+    }
+
+    fn finish_file(&mut self) -> Result<(), DeviceError> {
+        let checked = self.core.state.check_finish_file();
+        self.core.check(Op::FinishFile, checked)?;
+        self.core.state.in_file = false;
+        self.open = None;
+        let (file, blocks) = (self.core.state.file, self.core.state.block);
+        self.core.event(EventKind::FinishFile { file, blocks });
+        self.core.refuse_in_error(Op::FinishFile)?;
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), DeviceError> {
+        self.open = None;
+        let was = self.core.state.access_mode;
+        self.core.state.access_mode = AccessMode::Null;
+        self.core.state.in_file = false;
+        if was != AccessMode::Null {
+            self.core.event(EventKind::Finish);
+        }
+        self.core.refuse_in_error(Op::Finish)?;
+        Ok(())
+    }
+}
