@@ -38,6 +38,7 @@ mod config;
 mod drive;
 mod fault;
 mod label;
+pub mod library;
 mod ops;
 mod read;
 pub mod reference;

@@ -42,6 +42,7 @@ mod fs;
 mod ops;
 mod read;
 mod space;
+pub mod vtape;
 
 pub use device::VfsDevice;
 pub use fs::VfsFault;

@@ -850,7 +850,7 @@ Amanda::MainLoop::run();
 
 #[test]
 fn it_amanda_changer_uses_a_vtape_library_we_built() {
-    use reelcheck_tape::vtape::VtapeLibrary;
+    use reelcheck_tape::vfs::vtape::VtapeLibrary;
     let tmp = tempfile::tempdir().expect("tempdir");
     let lib = VtapeLibrary::create(tmp.path().join("lib"), 3).expect("library");
     for n in 1..=3 {

@@ -1,7 +1,7 @@
 //! vtape library: Amanda's chg-disk layout (`slotN/`, `data` symlink, `state`).
 
 use reelcheck_tape::device::{AccessMode, Device, StatusFlags};
-use reelcheck_tape::vtape::{SlotInfo, VtapeError, VtapeLibrary};
+use reelcheck_tape::vfs::vtape::{SlotInfo, VtapeError, VtapeLibrary};
 
 #[test]
 fn it_creates_slot_directories_and_a_data_link_to_the_current_slot() {

@@ -1,7 +1,7 @@
 //! The tape library and its changer.
 
 use reelcheck_tape::device::{AccessMode, Device, StatusFlags};
-use reelcheck_tape::library::{ChangerError, Library};
+use reelcheck_tape::sim::library::{ChangerError, Library};
 use reelcheck_tape::sim::{SimConfig, SimDrive, TapeFault, Volume, VolumeSpec};
 
 use super::TS;

@@ -22,7 +22,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::device::{AccessMode, Device, DeviceError, Property, UseData};
-use crate::vfs::VfsDevice;
+use super::device::VfsDevice;
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]

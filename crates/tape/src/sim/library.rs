@@ -7,7 +7,8 @@
 //! Changer actions appear in the drive's event trace (`tape0 changer load slot=2`).
 
 use crate::device::{AccessMode, Device, DeviceError};
-use crate::sim::{SimDrive, Volume};
+use super::drive::SimDrive;
+use super::volume::Volume;
 
 /// Why a changer operation failed.
 #[derive(Debug, thiserror::Error)]
