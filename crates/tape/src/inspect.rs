@@ -604,7 +604,7 @@ pub fn label_at(
             });
         }
     }
-    let mut dev = VfsDevice::new("label", dir);
+    let mut dev = VfsDevice::new("label", dir, vec![]);
     dev.start(AccessMode::Write, Some(label), Some(timestamp))
         .and_then(|()| dev.finish())
         .map_err(|source| InspectError::Device {

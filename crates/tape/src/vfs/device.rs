@@ -39,14 +39,14 @@ pub(super) fn io_err(context: String, source: io::Error) -> DeviceError {
 }
 
 impl VfsDevice {
-    /// A vfs device named `name` (in events and errors) on directory `node`,
-    /// with Amanda's default properties ([`Properties::vfs`]) and no faults.
-    pub fn new(name: &str, node: impl Into<PathBuf>) -> VfsDevice {
-        VfsDevice::with_faults(name, node, &[])
-    }
-
-    /// A vfs device whose filesystem injects `faults`.
-    pub fn with_faults(name: &str, node: impl Into<PathBuf>, faults: &[VfsFault]) -> VfsDevice {
+    /// A vfs device named `name` (in events and errors) on directory `node`, with
+    /// Amanda's default properties ([`Properties::vfs`]) and a filesystem that injects
+    /// `faults` (none: `vec![]`).
+    pub fn new(
+        name: impl Into<String>,
+        node: impl Into<PathBuf>,
+        faults: Vec<VfsFault>,
+    ) -> VfsDevice {
         let node = node.into();
         let props = Properties::vfs();
         let dir = layout::volume_dir(&node, props.use_data.unwrap_or(UseData::Exist));
@@ -54,7 +54,7 @@ impl VfsDevice {
             core: DeviceCore::new(name, props, DeviceState::default()),
             node,
             dir,
-            fs: Fs::new(faults),
+            fs: Fs::new(&faults),
             space: Space::new(),
             open: None,
         }

@@ -259,7 +259,7 @@ fn our_volume_block(
     leom: bool,
     block: usize,
 ) -> Vec<PartDone> {
-    let mut dev = VfsDevice::new("vtape0", dir);
+    let mut dev = VfsDevice::new("vtape0", dir, vec![]);
     dev.set_property(Property::BlockSize(block))
         .expect("settable");
     dev.set_property(Property::MaxVolumeUsage(limit))
@@ -544,7 +544,7 @@ fn it_amrestore_restores_a_whole_file_dump_with_a_quoted_disk_name() {
         writer.join().expect("writer thread").expect("feed gzip");
         out.stdout
     };
-    let mut dev = VfsDevice::new("vtape0", &vol);
+    let mut dev = VfsDevice::new("vtape0", &vol, vec![]);
     dev.start(AccessMode::Write, Some("VOL-Q"), Some("20240101"))
         .expect("label");
     let mut h = DumpHeader::file("20240101", "client.example", "/srv/my data", 1, "/bin/tar");
@@ -586,7 +586,7 @@ fn it_reads_a_volume_amandas_own_taper_wrote() {
     let sizes: Vec<u64> = parts.iter().map(|p| p.size).collect();
     assert_eq!(sizes, [262_144, 262_144, 262_144, 213_568]);
 
-    let mut dev = VfsDevice::new("reader", &vol);
+    let mut dev = VfsDevice::new("reader", &vol, vec![]);
     assert_eq!(dev.read_label().expect("no misuse"), StatusFlags::SUCCESS);
     assert_eq!(dev.state().volume_label.as_deref(), Some("VOL-A"));
     assert_eq!(dev.state().volume_time.as_deref(), Some("20240101000000"));
@@ -947,7 +947,7 @@ fn it_shares_one_volume_with_amanda_by_appending_in_turn() {
     let out = mkdir(tmp.path(), "out");
     let data = dump_bytes(5 * 100_000, 19);
     let chunk = |i: usize| &data[i * 100_000..(i + 1) * 100_000];
-    let mut dev = VfsDevice::new("vtape0", &vol);
+    let mut dev = VfsDevice::new("vtape0", &vol, vec![]);
     dev.start(AccessMode::Write, Some("VOL-S"), Some("20240101000000"))
         .expect("label");
     for p in 0..2 {
@@ -975,7 +975,7 @@ fn it_shares_one_volume_with_amanda_by_appending_in_turn() {
         );
         assert!(out.contains("DONE") && !out.contains("ERROR"), "{out}");
     }
-    let mut dev = VfsDevice::new("vtape0", &vol);
+    let mut dev = VfsDevice::new("vtape0", &vol, vec![]);
     dev.start(AccessMode::Append, None, None).expect("append");
     assert_eq!(
         dev.volume_bytes(),
@@ -1043,7 +1043,7 @@ fn it_names_and_quotes_awkward_hosts_and_disks_as_amanda_does() {
             ],
         );
         assert!(out.contains("DONE") && !out.contains("ERROR"), "{out}");
-        let mut dev = VfsDevice::new("vtape0", &ours);
+        let mut dev = VfsDevice::new("vtape0", &ours, vec![]);
         dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101000000"))
             .expect("label");
         let h = DumpHeader::split(

@@ -70,7 +70,7 @@ fn device(kind: Kind) -> Dut {
         }
         Kind::Vfs => {
             let dir = tempfile::tempdir().expect("temp dir");
-            let d = VfsDevice::new("vtape0", dir.path());
+            let d = VfsDevice::new("vtape0", dir.path(), vec![]);
             Dut {
                 dev: Box::new(d),
                 _dir: Some(dir),
