@@ -13,10 +13,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::device::{
-    AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, HEADER_BLOCK_SIZE, UseData,
-};
-use crate::header::{FileType, Header, HeaderError};
+use crate::device::{AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, UseData};
+use crate::header::{FileType, HEADER_SIZE, Header, HeaderError};
 use crate::vfs::{VfsDevice, layout};
 
 /// Why a volume could not be inspected or labelled at all.
@@ -85,7 +83,7 @@ pub struct FileReport {
 impl FileReport {
     /// Data bytes after the 32 KiB header (0 for a header-only or truncated file).
     pub fn data_bytes(&self) -> u64 {
-        self.size.saturating_sub(HEADER_BLOCK_SIZE as u64)
+        self.size.saturating_sub(HEADER_SIZE as u64)
     }
 }
 
@@ -225,7 +223,7 @@ impl fmt::Display for Problem {
             Problem::BadLabel { name, error } => write!(f, "label file {name}: {error}"),
             Problem::ShorterThanHeader { fileno, size } => write!(
                 f,
-                "file {fileno}: {size} bytes, shorter than its {HEADER_BLOCK_SIZE}-byte header"
+                "file {fileno}: {size} bytes, shorter than its {HEADER_SIZE}-byte header"
             ),
             Problem::TruncatedHeader { fileno, error } => {
                 write!(f, "file {fileno}: truncated header: {error}")
@@ -274,7 +272,7 @@ impl VolumeReport {
     /// Bytes on the volume as Amanda counts them (every numbered file, label included).
     pub fn volume_bytes(&self) -> u64 {
         let label = if self.label.is_some() {
-            HEADER_BLOCK_SIZE as u64
+            HEADER_SIZE as u64
         } else {
             0
         };
@@ -359,8 +357,8 @@ fn read_header_block(path: &Path) -> Result<Vec<u8>, InspectError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let mut buf = Vec::with_capacity(HEADER_BLOCK_SIZE);
-    file.take(HEADER_BLOCK_SIZE as u64)
+    let mut buf = Vec::with_capacity(HEADER_SIZE);
+    file.take(HEADER_SIZE as u64)
         .read_to_end(&mut buf)
         .map_err(|source| InspectError::Io {
             context: "reading",
@@ -417,7 +415,7 @@ pub fn inspect_with_block_size(dir: &Path, block_size: u64) -> Result<VolumeRepo
         }
         Some(entry) => {
             let block = read_header_block(&vol.join(&entry.name))?;
-            if (block.len() as u64) < HEADER_BLOCK_SIZE as u64 {
+            if (block.len() as u64) < HEADER_SIZE as u64 {
                 report.problems.push(Problem::ShorterThanHeader {
                     fileno: 0,
                     size: entry.size,
@@ -469,7 +467,7 @@ pub fn inspect_with_block_size(dir: &Path, block_size: u64) -> Result<VolumeRepo
             size: entry.size,
             header: None,
         };
-        let short = entry.size < HEADER_BLOCK_SIZE as u64;
+        let short = entry.size < HEADER_SIZE as u64;
         if short {
             report.problems.push(Problem::ShorterThanHeader {
                 fileno: entry.fileno,

@@ -44,9 +44,6 @@ pub use result::{ReadResult, SeekResult, WriteResult};
 pub use state::DeviceState;
 pub use status::{AccessMode, StatusFlags};
 
-/// Size of the Amanda header block on vfs volumes (`VFS_DEVICE_LABEL_SIZE`): 32 KiB.
-pub const HEADER_BLOCK_SIZE: usize = 32 * 1024;
-
 /// Amanda's Device API. See the module docs for the calling order and error model.
 pub trait Device {
     /// The device name used in errors and events (`tape0`, `vtape1`).

@@ -6,9 +6,9 @@
 //! a volume always returns to the slot it came from.
 //! Changer actions appear in the drive's event trace (`tape0 changer load slot=2`).
 
-use crate::device::{AccessMode, Device, DeviceError};
 use super::drive::SimDrive;
 use super::volume::Volume;
+use crate::device::{AccessMode, Device, DeviceError};
 
 /// Why a changer operation failed.
 #[derive(Debug, thiserror::Error)]

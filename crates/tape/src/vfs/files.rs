@@ -4,8 +4,8 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
 
-use crate::device::{AccessMode, DeviceError, HEADER_BLOCK_SIZE, Misuse, Op, StatusFlags};
-use crate::header::Header;
+use crate::device::{AccessMode, DeviceError, Misuse, Op, StatusFlags};
+use crate::header::{HEADER_SIZE, Header};
 
 use super::device::{OpenFile, VfsDevice, io_err};
 use super::fs::WriteFail;
@@ -74,7 +74,7 @@ impl VfsDevice {
                 )
             })?;
         let mut block = header.to_vec();
-        block.resize(HEADER_BLOCK_SIZE, 0);
+        block.resize(HEADER_SIZE, 0);
         let mut open = OpenFile { file, path };
         let result = self.fs.write_all(&mut open.file, &block);
         self.trace_faults();
@@ -154,7 +154,7 @@ impl VfsDevice {
                 StatusFlags::DEVICE_ERROR,
             )
         })?;
-        let mut buf = vec![0u8; HEADER_BLOCK_SIZE];
+        let mut buf = vec![0u8; HEADER_SIZE];
         let got = VfsDevice::read_full(&mut file, &mut buf).map_err(|e| {
             (
                 io_err(

@@ -4,18 +4,15 @@
 use std::io::{self, Seek, SeekFrom};
 
 use crate::device::{
-    AccessMode, Device, DeviceError, DeviceEvent, DeviceState, EventKind, HEADER_BLOCK_SIZE,
-    Misuse, Op, Properties, Property, PropertyName, ReadResult, SeekResult, StatusFlags,
-    WriteResult, device_common_methods,
+    AccessMode, Device, DeviceError, DeviceEvent, DeviceState, EventKind, Misuse, Op, Properties,
+    Property, PropertyName, ReadResult, SeekResult, StatusFlags, WriteResult,
+    device_common_methods,
 };
-use crate::header::{Header, HeaderError};
+use crate::header::{HEADER_SIZE, Header, HeaderError};
 
 use super::device::{VfsDevice, io_err};
 use super::fs::WriteFail;
 use super::layout;
-
-/// The header block size as a `u64`, for volume accounting.
-const HEADER_BYTES: u64 = HEADER_BLOCK_SIZE as u64;
 
 impl Device for VfsDevice {
     device_common_methods!(core);
@@ -53,7 +50,7 @@ impl Device for VfsDevice {
     }
 
     fn header_block_size(&self) -> usize {
-        HEADER_BLOCK_SIZE
+        HEADER_SIZE
     }
 
     fn read_label(&mut self) -> Result<StatusFlags, DeviceError> {
@@ -128,7 +125,7 @@ impl Device for VfsDevice {
                         .fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
                 }
                 self.open = None;
-                self.space.volume_bytes = HEADER_BYTES;
+                self.space.volume_bytes = HEADER_SIZE as u64;
                 self.core.state.volume_label = Some(label.to_owned());
                 self.core.state.volume_time = Some(timestamp.to_owned());
                 self.core.state.status = StatusFlags::SUCCESS;
@@ -162,10 +159,7 @@ impl Device for VfsDevice {
     }
 
     fn start_file(&mut self, header: &[u8]) -> Result<u32, DeviceError> {
-        let checked = self
-            .core
-            .state
-            .check_start_file(header.len(), HEADER_BLOCK_SIZE);
+        let checked = self.core.state.check_start_file(header.len(), HEADER_SIZE);
         self.core.check(Op::StartFile, checked)?;
         self.core.state.wrote_short_block = false;
         self.core.state.is_eom = false;
@@ -193,10 +187,13 @@ impl Device for VfsDevice {
             }
             other => (other, header.to_vec()),
         };
-        if self.check_at_leom(HEADER_BYTES) {
+        if self.check_at_leom(HEADER_SIZE as u64) {
             self.core.state.is_eom = true;
         }
-        if self.space.check_at_peom(&self.core.props, HEADER_BYTES) {
+        if self
+            .space
+            .check_at_peom(&self.core.props, HEADER_SIZE as u64)
+        {
             self.core.state.is_eom = true;
             let e = self
                 .core
@@ -225,7 +222,7 @@ impl Device for VfsDevice {
             self.open = None;
             return Err(self.core.fail(Op::StartFile, e, flags));
         }
-        self.space.account_written(HEADER_BYTES);
+        self.space.account_written(HEADER_SIZE as u64);
         self.core.state.block = 0;
         self.core.state.in_file = true;
         self.core.state.bytes_written = 0;
@@ -300,7 +297,7 @@ impl Device for VfsDevice {
             }
             Err(WriteFail::NoSpace { written, source }) => {
                 // Truncate back to the last whole block written.
-                let keep = self.core.state.bytes_written + HEADER_BYTES;
+                let keep = self.core.state.bytes_written + HEADER_SIZE as u64;
                 let mut wr = if self.core.props.leom {
                     WriteResult::Space
                 } else {

@@ -4,16 +4,11 @@
 use std::fs::File;
 use std::io::{self, Seek, SeekFrom};
 
-use crate::device::{
-    DeviceError, EventKind, HEADER_BLOCK_SIZE, Misuse, Op, ReadResult, SeekResult, StatusFlags,
-};
-use crate::header::{Header, HeaderError};
+use crate::device::{DeviceError, EventKind, Misuse, Op, ReadResult, SeekResult, StatusFlags};
+use crate::header::{HEADER_SIZE, Header, HeaderError};
 
 use super::device::{OpenFile, VfsDevice, io_err};
 use super::layout;
-
-/// The header block size as a `u64`, for volume accounting.
-const HEADER_BYTES: u64 = HEADER_BLOCK_SIZE as u64;
 
 impl VfsDevice {
     /// [`Device::seek_file`](crate::device::Device::seek_file): opens the file and checks its header.
@@ -63,7 +58,7 @@ impl VfsDevice {
                 return Err(self.core.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR));
             }
         };
-        let mut buf = vec![0u8; HEADER_BLOCK_SIZE];
+        let mut buf = vec![0u8; HEADER_SIZE];
         let got = match VfsDevice::read_full(&mut file, &mut buf) {
             Ok(0) => {
                 let e = DeviceError::Header(HeaderError::Empty);
@@ -122,7 +117,7 @@ impl VfsDevice {
         self.core.refuse_in_error(Op::SeekBlock)?;
         let offset = block
             .checked_mul(self.block_size())
-            .and_then(|o| o.checked_add(HEADER_BYTES));
+            .and_then(|o| o.checked_add(HEADER_SIZE as u64));
         let file_no = self.core.state.file;
         let res = match (self.open.as_mut(), offset) {
             (Some(open), Some(off)) => open.file.seek(SeekFrom::Start(off)).map(|_| ()),

@@ -21,8 +21,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::device::{AccessMode, Device, DeviceError, Property, UseData};
 use super::device::VfsDevice;
+use crate::device::{AccessMode, Device, DeviceError, Property, UseData};
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]
