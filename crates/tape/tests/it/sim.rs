@@ -3,9 +3,9 @@
 //!
 //! Expected numbers are worked out by hand from the reference rules in each test's comment.
 
-mod faults;
-mod library;
-mod model;
+mod faults; // each TapeFault where it fires, and what the drive reports
+mod library; // the simulated library: slots, the changer, its trace
+mod model; // random call sequences against the reference model
 
 use reelcheck_tape::device::{
     AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, Misuse, Properties, Property, ReadResult,
