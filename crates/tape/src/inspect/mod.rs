@@ -9,6 +9,12 @@
 //! a file shorter than its 32 KiB header. The report's `Display` is stable, one line
 //! per item, for the CLI and golden files.
 
+// Shell: inspect reads volume files, and `label` reads the wall clock for its datestamp.
+#![allow(
+    clippy::disallowed_methods,
+    reason = "shell: inspect reads volume files and `label` reads the clock"
+)]
+
 mod error;
 mod findings;
 mod labelling;
