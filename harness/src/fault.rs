@@ -7,7 +7,7 @@
 //! a [`FaultPlan`], and the harness turns it into each component's own hooks,
 //! passed in through constructors ([`FaultPlan::xfer_faults`] for
 //! `reelcheck_xfer::Faults`, [`FaultPlan::tape`] for the simulated drive's
-//! `TapeFault`s, [`FaultPlan::vfs`] for the vfs device's `VfsFault`s,
+//! `TapeFault`s, [`FaultPlan::vfs_faults`] for the vfs device's `VfsFault`s,
 //! [`FaultPlan::nsca`] for the fake NSCA server's faults).
 //! No fault is global, so a plan printed with a failure replays it.
 
@@ -82,6 +82,66 @@ pub enum FaultError {
     ZeroChunk(&'static str),
 }
 
+/// A vfs filesystem fault as a plan event: each is one of
+/// `reelcheck_tape::vfs::VfsFault`'s, with sizes written as in scenario files.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum VfsFaultEvent {
+    /// The filesystem has room for this many more bytes (label and headers included).
+    EnospcAfter {
+        /// Bytes that still fit.
+        bytes: ByteSize,
+    },
+    /// Write call `nth` (from 0, label and headers included) fails with EIO.
+    EioOnWrite {
+        /// Index of the failing write call.
+        nth: u64,
+    },
+}
+
+impl VfsFaultEvent {
+    /// The vfs device's own fault.
+    pub fn fault(&self) -> VfsFault {
+        match self {
+            VfsFaultEvent::EnospcAfter { bytes } => VfsFault::EnospcAfter { bytes: bytes.0 },
+            VfsFaultEvent::EioOnWrite { nth } => VfsFault::EioOnWrite { nth: *nth },
+        }
+    }
+}
+
+/// The components a plan holds faults for, as named in `[[faults.<component>]]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Component {
+    /// Transfer chains (`[[faults.xfer]]`).
+    Xfer,
+    /// The simulated tape drive (`[[faults.tape]]`).
+    Tape,
+    /// The vfs device (`[[faults.vfs]]`).
+    Vfs,
+    /// The fake NSCA server (`[[faults.nsca]]`).
+    Nsca,
+}
+
+impl Component {
+    /// Every component, in plan order.
+    pub const ALL: [Component; 4] = [
+        Component::Xfer,
+        Component::Tape,
+        Component::Vfs,
+        Component::Nsca,
+    ];
+
+    /// The name used in `[[faults.<name>]]`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Component::Xfer => "xfer",
+            Component::Tape => "tape",
+            Component::Vfs => "vfs",
+            Component::Nsca => "nsca",
+        }
+    }
+}
+
 /// The faults one run injects, per component, in the order they were planned.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -97,7 +157,7 @@ pub struct FaultPlan {
     pub tape: Vec<TapeFault>,
     /// vfs device faults (`[[vfs]]` tables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub vfs: Vec<VfsFault>,
+    pub vfs: Vec<VfsFaultEvent>,
     /// Fake NSCA server faults (`[[nsca]]` tables).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub nsca: Vec<NscaFault>,
@@ -120,6 +180,21 @@ impl FaultPlan {
     /// How many fault events the plan holds, over every component.
     pub fn len(&self) -> usize {
         self.xfer.len() + self.tape.len() + self.vfs.len() + self.nsca.len()
+    }
+
+    /// How many fault events the plan holds for `component`.
+    pub fn count(&self, component: Component) -> usize {
+        match component {
+            Component::Xfer => self.xfer.len(),
+            Component::Tape => self.tape.len(),
+            Component::Vfs => self.vfs.len(),
+            Component::Nsca => self.nsca.len(),
+        }
+    }
+
+    /// The vfs faults as the hooks the vfs device takes in its constructor.
+    pub fn vfs_faults(&self) -> Vec<VfsFault> {
+        self.vfs.iter().map(VfsFaultEvent::fault).collect()
     }
 
     /// Whether the run is fault-free.
@@ -277,7 +352,7 @@ mod tests {
                 file: 1,
                 block: 118,
             }],
-            vfs: vec![VfsFault::EnospcAfter { bytes: 5 }],
+            vfs: vec![VfsFaultEvent::EnospcAfter { bytes: ByteSize(5) }],
             nsca: vec![NscaFault::ShortInit { bytes: 50 }],
         }
     }

@@ -7,10 +7,12 @@
 //! reads the wall clock inside a simulated run and never uses ambient
 //! randomness: everything random comes from [`rng::Seed`].
 
+pub mod engine;
 pub mod fault;
 pub mod fuzz;
 pub mod golden;
 pub mod kinds;
+pub mod oracle;
 pub mod report;
 pub mod rng;
 pub mod runner;

@@ -75,49 +75,74 @@ impl FromStr for Seed {
     }
 }
 
-/// An inclusive-exclusive range of seeds `A..B`, as `--seeds` takes it.
+/// A run of consecutive seeds: `--seeds A..B` (B excluded), or `--seed S --cases N`.
+/// Seeds wrap past `u64::MAX` to 0, so every start can run any number of cases.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SeedRange {
     /// First seed.
     pub start: u64,
-    /// One past the last seed.
-    pub end: u64,
+    /// Number of seeds.
+    pub count: u64,
 }
 
 impl SeedRange {
+    /// `count` seeds from `start`.
+    pub fn from_start(start: Seed, count: u64) -> Self {
+        SeedRange {
+            start: start.0,
+            count,
+        }
+    }
+
     /// The seeds in order.
     pub fn iter(self) -> impl Iterator<Item = Seed> {
-        (self.start..self.end).map(Seed)
+        (0..self.count).map(move |i| Seed(self.start.wrapping_add(i)))
     }
 
     /// Number of seeds.
     pub fn len(self) -> u64 {
-        self.end.saturating_sub(self.start)
+        self.count
     }
 
     /// True when the range holds no seed.
     pub fn is_empty(self) -> bool {
-        self.len() == 0
+        self.count == 0
     }
 }
 
+/// A `--seeds A..B` that is not a usable range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SeedRangeError {
+    /// Not two seeds joined by `..`.
+    #[error("invalid seed range {text:?}: expected A..B with seeds in decimal or 0x hex")]
+    Syntax {
+        /// The text that was given.
+        text: String,
+    },
+    /// The end comes before the start, or equals it (nothing would run).
+    #[error("seed range {text:?} holds no seed: B must be greater than A (B is excluded)")]
+    Empty {
+        /// The text that was given.
+        text: String,
+    },
+}
+
 impl FromStr for SeedRange {
-    type Err = ParseSeedError;
+    type Err = SeedRangeError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let err = || ParseSeedError {
+        let syntax = || SeedRangeError::Syntax {
             text: s.to_string(),
         };
-        let (a, b) = s.split_once("..").ok_or_else(err)?;
-        let start: Seed = a.parse().map_err(|_| err())?;
-        let end: Seed = b.parse().map_err(|_| err())?;
-        if end.0 < start.0 {
-            return Err(err());
+        let (a, b) = s.split_once("..").ok_or_else(syntax)?;
+        let start: Seed = a.parse().map_err(|_| syntax())?;
+        let end: Seed = b.parse().map_err(|_| syntax())?;
+        if end.0 <= start.0 {
+            return Err(SeedRangeError::Empty {
+                text: s.to_string(),
+            });
         }
-        Ok(SeedRange {
-            start: start.0,
-            end: end.0,
-        })
+        Ok(SeedRange::from_start(start, end.0 - start.0))
     }
 }
 
@@ -147,6 +172,26 @@ mod tests {
             r.iter().collect::<Vec<_>>(),
             vec![Seed(10), Seed(11), Seed(12)]
         );
-        assert!("5..3".parse::<SeedRange>().is_err());
+        assert!(matches!(
+            "10..5".parse::<SeedRange>(),
+            Err(SeedRangeError::Empty { .. })
+        ));
+        assert!(matches!(
+            "5..5".parse::<SeedRange>(),
+            Err(SeedRangeError::Empty { .. })
+        ));
+        assert!(matches!(
+            "5-9".parse::<SeedRange>(),
+            Err(SeedRangeError::Syntax { .. })
+        ));
+    }
+
+    #[test]
+    fn a_range_from_the_last_seed_wraps_to_zero() {
+        let r = SeedRange::from_start(Seed(u64::MAX), 3);
+        assert_eq!(
+            r.iter().collect::<Vec<_>>(),
+            vec![Seed(u64::MAX), Seed(0), Seed(1)]
+        );
     }
 }

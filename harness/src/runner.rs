@@ -8,6 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::engine;
 use crate::golden::{self, GoldenVerdict};
 use crate::report::Record;
 use crate::scenario::{self, Outcome, Scenario, Verdict};
@@ -51,7 +52,7 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
         trace_hash: String::new(),
         millis: 0,
     };
-    let scenario = match Scenario::load(path) {
+    let scenario = match engine::load(path) {
         Ok(s) => s,
         Err(e) => {
             record.reasons.push(e.to_string());
@@ -66,7 +67,7 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
     record.name = scenario.header.name.clone();
     record.kind = scenario.header.kind.to_string();
     record.seed = scenario.header.seed.to_string();
-    let outcome = match scenario::run(&scenario) {
+    let outcome = match engine::run(&scenario) {
         Ok(o) => o,
         Err(e) => {
             record.reasons.push(e.to_string());
@@ -124,24 +125,64 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
     }
 }
 
+/// Why the scenario files to replay could not be collected.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    /// A path given does not exist.
+    #[error("{0}: no such file or directory")]
+    NotFound(PathBuf),
+    /// A directory could not be listed.
+    #[error("cannot list scenario files: {0}")]
+    List(#[from] std::io::Error),
+    /// Nothing to replay: a run of no scenario would pass by accident.
+    #[error("no scenario file (*.toml) under {0}")]
+    Empty(String),
+    /// Two files share a name, so they would share one golden trace.
+    #[error(
+        "two scenarios are named {name:?}: {first} and {second} (a name is unique: it names the golden trace)"
+    )]
+    DuplicateName {
+        /// The name both carry (their file stem).
+        name: String,
+        /// One file.
+        first: String,
+        /// The other.
+        second: String,
+    },
+}
+
 /// Every scenario file under `paths` (files or directories), sorted, then
 /// this shard's share of them.
 ///
 /// # Errors
-/// Paths that do not exist or cannot be listed.
-pub fn collect(paths: &[PathBuf], shard: Shard) -> std::io::Result<Vec<PathBuf>> {
+/// Paths that do not exist or cannot be listed, no scenario file at all, and
+/// two files of one name (a scenario's name is its file's stem).
+pub fn collect(paths: &[PathBuf], shard: Shard) -> Result<Vec<PathBuf>, CollectError> {
     let mut files = Vec::new();
     for p in paths {
         if !p.exists() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("{}: no such file or directory", p.display()),
-            ));
+            return Err(CollectError::NotFound(p.clone()));
         }
         files.extend(scenario::discover(p)?);
     }
     files.sort();
     files.dedup();
+    if files.is_empty() {
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(CollectError::Empty(shown.join(", ")));
+    }
+    let mut by_name: Vec<(&std::ffi::OsStr, &PathBuf)> = files
+        .iter()
+        .filter_map(|f| f.file_stem().map(|s| (s, f)))
+        .collect();
+    by_name.sort();
+    if let Some(pair) = by_name.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(CollectError::DuplicateName {
+            name: pair[0].0.to_string_lossy().into_owned(),
+            first: pair[0].1.display().to_string(),
+            second: pair[1].1.display().to_string(),
+        });
+    }
     Ok(shard.select(files))
 }
 

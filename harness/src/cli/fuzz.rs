@@ -21,14 +21,15 @@ pub enum FuzzKind {
 pub struct FuzzArgs {
     /// The target.
     kind: FuzzKind,
-    /// First seed (decimal or 0x hex); `REELCHECK_SEED` overrides the default.
-    #[arg(long, default_value = "1")]
-    seed: Seed,
-    /// Number of cases, starting at --seed.
-    #[arg(long, default_value_t = 1000)]
+    /// First seed (decimal or 0x hex). Without it, `REELCHECK_SEED`, else 1; an explicit
+    /// --seed always wins over the variable.
+    #[arg(long)]
+    seed: Option<Seed>,
+    /// Number of cases, starting at the first seed (seeds wrap past 0xffffffffffffffff to 0).
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
     cases: u64,
-    /// An explicit seed range A..B instead of --seed/--cases.
-    #[arg(long, value_name = "A..B")]
+    /// An explicit seed range A..B (B excluded) instead of --seed/--cases.
+    #[arg(long, value_name = "A..B", conflicts_with_all = ["seed", "cases"])]
     seeds: Option<SeedRange>,
     /// Run only shard K of N of the seeds.
     #[arg(long, value_name = "K/N", default_value = "1/1")]
@@ -52,19 +53,10 @@ pub struct FuzzArgs {
 
 /// Runs a campaign and prints its summary.
 pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
-    let range = match args.seeds {
-        Some(r) => r,
-        None => {
-            let start = if std::env::var_os(reelcheck_harness::rng::SEED_ENV).is_some() {
-                Seed::from_env_or(args.seed)?
-            } else {
-                args.seed
-            };
-            SeedRange {
-                start: start.0,
-                end: start.0.saturating_add(args.cases),
-            }
-        }
+    let range = match (args.seeds, args.seed) {
+        (Some(r), _) => r,
+        (None, Some(seed)) => SeedRange::from_start(seed, args.cases),
+        (None, None) => SeedRange::from_start(Seed::from_env_or(Seed(1))?, args.cases),
     };
     let seeds = args.shard.select(range.iter());
     let jobs = args
@@ -80,10 +72,12 @@ pub fn run(args: FuzzArgs) -> anyhow::Result<ExitCode> {
         FuzzKind::Xfer => campaign(&fuzz::xfer::XferTarget, &seeds, &config),
         FuzzKind::Tape => campaign(&fuzz::tape::TapeTarget, &seeds, &config),
     };
+    let last = Seed(range.start.wrapping_add(range.count - 1));
     outln!(
-        "fuzz {}: {} cases, {} executions, {} bytes, {} failures in {:.1} s ({:.0} cases/s){}",
+        "fuzz {}: {} cases of seeds {} to {last}, {} executions, {} bytes, {} failures in {:.1} s ({:.0} cases/s){}",
         report.target,
         report.cases,
+        Seed(range.start),
         report.stats.executed,
         report.stats.bytes,
         report.failures.len(),

@@ -3,12 +3,19 @@
 //! `send` and `serve` take exactly the command lines of send_nsca 2.10 and
 //! nsca 2.10 (hand-parsed by `reelcheck-nsca`, since `-to` and `-ds` are not
 //! clap-shaped), so every argument after the subcommand is passed through.
+//! `fake-server` takes its faults as a fault plan (`--plan FILE`, the form a
+//! failure prints) and as `--fault` shorthands, which join the plan.
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context as _, bail};
+
 use reelcheck_nsca::fake::{self, Fault};
+
+use reelcheck_harness::fault::{Component, FaultPlan};
 
 /// `reelcheck nsca ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -37,7 +44,36 @@ pub enum NscaCmd {
         /// slow-reads:CHUNK:MS. Repeat for several.
         #[arg(long)]
         fault: Vec<Fault>,
+        /// A fault plan file (TOML, as a failure prints it); its `[[nsca]]` faults come
+        /// first, then each `--fault`. A plan with faults for another component is refused.
+        #[arg(long)]
+        plan: Option<PathBuf>,
     },
+}
+
+/// The fake server's fault plan: `plan`'s events, then each `--fault`.
+fn fake_plan(plan: Option<&Path>, faults: Vec<Fault>) -> anyhow::Result<FaultPlan> {
+    let mut p = match plan {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read fault plan {}", path.display()))?;
+            FaultPlan::from_toml(&text)
+                .with_context(|| format!("{}: not a fault plan", path.display()))?
+        }
+        None => FaultPlan::default(),
+    };
+    if let Some(c) = Component::ALL
+        .into_iter()
+        .find(|c| *c != Component::Nsca && p.count(*c) > 0)
+    {
+        bail!(
+            "{}: a fake NSCA server takes only [[nsca]] faults, not [[{}]]",
+            plan.map_or_else(String::new, |p| p.display().to_string()),
+            c.name()
+        );
+    }
+    p.nsca.extend(faults);
+    Ok(p)
 }
 
 /// Runs an `nsca` subcommand and returns the program's own exit code.
@@ -54,7 +90,11 @@ pub fn run(cmd: NscaCmd) -> anyhow::Result<ExitCode> {
             )
         }
         NscaCmd::Serve { args } => reelcheck_nsca::server::serve_main(&args),
-        NscaCmd::FakeServer { listen, fault } => fake::fake_server_main(listen, fault),
+        NscaCmd::FakeServer {
+            listen,
+            fault,
+            plan,
+        } => fake::fake_server_main(listen, fake_plan(plan.as_deref(), fault)?.nsca),
     };
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
 }

@@ -210,11 +210,7 @@ fn write_failure<T: Target>(
         ),
         Err(e) => (
             format!("(not written: {e})"),
-            format!(
-                "REELCHECK_SEED={seed} reelcheck fuzz {} --seed {} --cases 1",
-                target.name(),
-                seed.0
-            ),
+            format!("reelcheck fuzz {} --seed {seed} --cases 1", target.name()),
         ),
     };
     CaseFailure {

@@ -6,13 +6,18 @@
 //! once any element has received a given number of bytes. Each case has at
 //! most one error or cancel, so a minimiser can drop it.
 //!
+//! Every expectation comes from [`crate::oracle`], never from running the
+//! crate: the source's bytes and the chain's output from
+//! [`oracle::chain`](crate::oracle::chain), the linkage from
+//! [`oracle::linkage`](crate::oracle::linkage).
+//!
 //! Checks on every case:
 //! - the linkage is structurally valid (neighbours agree, sources take NONE,
-//!   the destination gives NONE) and its cost is the sum of its pairs;
-//! - without an error or cancel, the status is done and a `buffer`
-//!   destination holds exactly the model's output (the source's bytes put
-//!   through xor keys and byte maps; crc, `cat` and gzip round trips are the
-//!   identity); with one, whatever arrived is a prefix of that output;
+//!   the destination gives NONE), and it is the one the oracle's brute-force
+//!   search chooses (same mechanisms, same glue, same cost, Amanda's tie rule);
+//! - without an error or cancel, the status is done and the destination holds
+//!   exactly the oracle's output (a `buffer` its bytes, a `null` their count);
+//!   with one, whatever arrived is a prefix of it (a `null`: no more bytes);
 //! - the message stream: exactly one DONE and it is last; done runs carry no
 //!   ERROR or CANCEL; failed runs carry an ERROR from the faulty element and
 //!   a CANCEL; cancelled runs carry a CANCEL;
@@ -24,6 +29,7 @@ use std::time::Duration;
 use rand::RngExt as _;
 use serde::Serialize;
 
+use reelcheck_xfer::link::Linkage;
 use reelcheck_xfer::msg::MsgKind;
 use reelcheck_xfer::tables::TableVersion;
 use reelcheck_xfer::xfer::{Status, Xfer, XferConfig};
@@ -31,6 +37,7 @@ use reelcheck_xfer::{mech::Mech, spec};
 
 use super::{CaseStats, Target};
 use crate::fault::{FaultPlan, XferFault};
+use crate::oracle;
 use crate::rng::{Rng, Seed};
 use crate::size::ByteSize;
 
@@ -288,43 +295,28 @@ fn faults_toml(faults: &[XferFault]) -> String {
     .unwrap_or_else(|e| format!("# faults not serialisable: {e}\n"))
 }
 
-/// Applies the chain's filters to the source bytes, as the model says.
-pub fn model_output(elements: &[String], source: &[u8]) -> Option<Vec<u8>> {
-    let mut data = source.to_vec();
-    for e in &elements[1..elements.len() - 1] {
-        match e.as_str() {
-            "crc" | "process:cat" | "process:gzip -n" | "process:gzip -dc" => {}
-            "process:tr a-z A-Z" => data.iter_mut().for_each(|b| b.make_ascii_uppercase()),
-            x => {
-                let key = x.strip_prefix("xor:")?;
-                let key = u8::from_str_radix(key.trim_start_matches("0x"), 16).ok()?;
-                data.iter_mut().for_each(|b| *b ^= key);
-            }
-        }
-    }
-    Some(data)
-}
-
 /// Runs a chain and returns its summary and the `buffer` contents, if any.
 fn run(
     chain: &str,
     version: TableVersion,
     config: XferConfig,
-) -> Result<(reelcheck_xfer::xfer::Summary, Option<Vec<u8>>, u32), String> {
+) -> Result<(reelcheck_xfer::xfer::Summary, Option<Vec<u8>>, Linkage), String> {
     let parsed = spec::parse(chain).map_err(|e| format!("spec rejected: {e}"))?;
     let built = parsed.build();
     let mut x = Xfer::linked(built.elements, version, config)
         .map_err(|e| format!("cannot link or build: {e}"))?;
-    check_linkage(&x, version)?;
-    let cost = x.linkage().cost;
+    check_linkage(&x)?;
+    let linkage = x.linkage().clone();
     x.start().map_err(|e| format!("cannot start: {e}"))?;
     let summary = x
         .wait_timeout(WATCHDOG)
         .map_err(|e| format!("hang: no DONE within {WATCHDOG:?}: {e}"))?;
-    Ok((summary, built.buffer.map(|b| b.contents()), cost))
+    Ok((summary, built.buffer.map(|b| b.contents()), linkage))
 }
 
-fn check_linkage(x: &Xfer, version: TableVersion) -> Result<(), String> {
+/// Neighbours agree on their mechanisms, the source takes NONE and the
+/// destination gives NONE.
+fn check_linkage(x: &Xfer) -> Result<(), String> {
     let mechs = x.mechs();
     let mut prev = Mech::None;
     for (i, (input, output)) in mechs.iter().enumerate() {
@@ -338,17 +330,22 @@ fn check_linkage(x: &Xfer, version: TableVersion) -> Result<(), String> {
     if prev != Mech::None {
         return Err(format!("linkage ends in {prev}, not NONE"));
     }
-    let model = version.cost_model();
-    let sum: u32 = x
-        .linkage()
-        .steps
-        .iter()
-        .map(|s| model.pair_cost(&s.pair) + s.glue.map_or(0, |g| model.pair_cost(&g)))
-        .sum();
-    if sum != x.linkage().cost {
+    Ok(())
+}
+
+/// The crate's linkage is the one the oracle's brute-force search chooses for
+/// the same Amanda elements: same mechanisms and glue (compared as Amanda's
+/// `Final linkage:` line) and same cost.
+fn check_against_oracle(linkage: &Linkage, names: &[&str], tables: &str) -> Result<(), String> {
+    let version = oracle::linkage::Version::parse(tables)
+        .ok_or_else(|| format!("tables {tables:?} unknown to the oracle"))?;
+    let want = oracle::linkage::best(names, version)
+        .map_err(|e| format!("the oracle cannot link {names:?}: {e}"))?;
+    let (got, wanted) = (linkage.render(names), want.render(names));
+    if got != wanted || linkage.cost != want.cost {
         return Err(format!(
-            "linkage cost {} is not the sum of its pairs ({sum})",
-            x.linkage().cost
+            "linkage is not the cheapest by Amanda's rule: got {got} (cost {:#x}), the oracle chooses {wanted} (cost {:#x})",
+            linkage.cost, want.cost
         ));
     }
     Ok(())
@@ -361,17 +358,7 @@ fn check_linkage(x: &Xfer, version: TableVersion) -> Result<(), String> {
 pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
     let version: TableVersion = case.tables.parse().map_err(|e| format!("{e}"))?;
     let last = case.elements.len() - 1;
-    let source_chain = format!("{} -> buffer", case.elements[0]);
-    let (_, source, _) = run(&source_chain, TableVersion::V3_5, XferConfig::default())?;
-    let source = source.ok_or("source-only run produced no buffer")?;
-    if source.len() as u64 != case.size() {
-        return Err(format!(
-            "source produced {} bytes, asked for {}",
-            source.len(),
-            case.size()
-        ));
-    }
-    let expected = model_output(&case.elements, &source).ok_or("chain outside the model")?;
+    let expected = oracle::chain::expected(&case.elements)?.output;
     if version == TableVersion::V3_3 && case.elements.iter().any(|e| e == "crc") {
         // filter-crc first appeared in Amanda 3.5: the chain must be refused with a typed error.
         return match run(&case.chain(), version, XferConfig::default()) {
@@ -385,6 +372,7 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
             Ok(_) => Err("the 3.3 linker accepted filter-crc, which 3.3 does not have".into()),
         };
     }
+    let names = oracle::chain::amanda_names(&case.elements)?;
     let config = XferConfig {
         buffer_size: case.buffer_size,
         faults: XferTarget
@@ -393,7 +381,8 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
             .map_err(|e| format!("unusable fault plan: {e}"))?,
         ..XferConfig::default()
     };
-    let (summary, output, _) = run(&case.chain(), version, config)?;
+    let (summary, output, linkage) = run(&case.chain(), version, config)?;
+    check_against_oracle(&linkage, &names, &case.tables)?;
     let faulty = case.stops_early();
     let count = |k: fn(&MsgKind) -> bool| summary.messages.iter().filter(|m| k(&m.kind)).count();
     if count(|k| *k == MsgKind::Done) != 1
@@ -441,21 +430,31 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
         }
         Status::Cancelled => {}
     }
+    let complete = summary.status == Status::Done;
+    if case.elements[last] == "null" {
+        let want = expected.len() as u64;
+        if (complete && summary.bytes != want) || summary.bytes > want {
+            return Err(format!(
+                "null received {} bytes, the oracle expects {want}{}",
+                summary.bytes,
+                if complete { "" } else { " at most" }
+            ));
+        }
+    }
     if case.elements[last] == "buffer" {
         let got = output.ok_or("buffer destination produced no handle")?;
-        let complete = summary.status == Status::Done;
         if complete && got != expected {
             return Err(format!(
-                "output differs from the model: {} bytes, expected {}{}",
+                "output differs from the oracle's: {} bytes, expected {}{}",
                 got.len(),
                 expected.len(),
-                first_diff(&got, &expected)
+                oracle::chain::first_difference(&got, &expected)
             ));
         }
         if !complete && !expected.starts_with(&got) {
             return Err(format!(
-                "partial output is not a prefix of the model's output{}",
-                first_diff(&got, &expected)
+                "partial output is not a prefix of the oracle's output{}",
+                oracle::chain::first_difference(&got, &expected)
             ));
         }
     }
@@ -465,38 +464,9 @@ pub fn check_case(case: &XferCase) -> Result<CaseStats, String> {
     })
 }
 
-fn first_diff(a: &[u8], b: &[u8]) -> String {
-    match a.iter().zip(b).position(|(x, y)| x != y) {
-        Some(i) => format!(
-            " (first difference at byte {i}: {:#04x} vs {:#04x})",
-            a[i], b[i]
-        ),
-        None => String::new(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn model_applies_xor_and_tr_and_ignores_identity_filters() {
-        let chain: Vec<String> = [
-            "memory",
-            "xor:0x01",
-            "crc",
-            "process:tr a-z A-Z",
-            "process:cat",
-            "buffer",
-        ]
-        .map(String::from)
-        .to_vec();
-        assert_eq!(model_output(&chain, b"`a").unwrap(), b"A`".to_vec());
-        let unknown: Vec<String> = ["memory", "process:rev", "buffer"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(model_output(&unknown, b"ab"), None);
-    }
 
     #[test]
     fn generation_is_deterministic_and_sizes_are_rewritten_exactly() {

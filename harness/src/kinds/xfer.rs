@@ -32,7 +32,7 @@ use reelcheck_xfer::tables::{AmandaElement, TableVersion};
 use reelcheck_xfer::xfer::{Status, Summary, Xfer, XferConfig};
 use reelcheck_xfer::{spec, xfer};
 
-use crate::fault::FaultPlan;
+use crate::fault::{Component, FaultPlan};
 use crate::fuzz;
 use crate::scenario::{Checks, Kind, Outcome, Runner, Scenario, ScenarioError};
 use crate::size::ByteSize;
@@ -104,10 +104,9 @@ impl Runner for XferRunner {
         version(scenario, &spec)?;
         config(scenario, &spec.xfer)?;
         if spec.xfer.chain.is_some() == spec.xfer.elements.is_some() {
-            return Err(at(
-                scenario,
-                "[xfer]",
-                "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into(),
+            return Err(scenario.error_at(
+                "xfer",
+                "[xfer] needs exactly one of `chain` (run) or `elements` (link only)",
             ));
         }
         Ok(())
@@ -140,11 +139,10 @@ impl Runner for XferRunner {
             }
             (None, Some(names)) => {
                 let mut elements = Vec::new();
-                for n in names {
+                for (i, n) in names.iter().enumerate() {
                     let e = AmandaElement::from_amanda_name(n).ok_or_else(|| {
-                        at(
-                            scenario,
-                            n,
+                        scenario.error_at(
+                            &format!("xfer.elements.{i}"),
                             format!("unknown Amanda element `{n}` in [xfer] elements"),
                         )
                     })?;
@@ -168,10 +166,9 @@ impl Runner for XferRunner {
                 }
             }
             _ => {
-                return Err(at(
-                    scenario,
-                    "[xfer]",
-                    "[xfer] needs exactly one of `chain` (run) or `elements` (link only)".into(),
+                return Err(scenario.error_at(
+                    "xfer",
+                    "[xfer] needs exactly one of `chain` (run) or `elements` (link only)",
                 ));
             }
         }
@@ -197,35 +194,19 @@ fn model_case(
     }
 }
 
-fn at(scenario: &Scenario, needle: &str, msg: String) -> ScenarioError {
-    ScenarioError::at(
-        &scenario.path,
-        &scenario.text,
-        scenario.text.find(needle).unwrap_or(0),
-        msg,
-    )
-}
-
 fn version(scenario: &Scenario, spec: &Spec) -> Result<TableVersion, ScenarioError> {
     spec.xfer
         .tables
-        .parse()
-        .map_err(|e| at(scenario, "tables", format!("{e}")))
+        .parse::<TableVersion>()
+        .map_err(|e| scenario.error_at("xfer.tables", e.to_string()))
 }
 
 /// The transfer's config: its buffer size, and the hooks of the scenario's fault plan.
 fn config(scenario: &Scenario, section: &Section) -> Result<XferConfig, ScenarioError> {
-    let plan = scenario.plan()?;
-    if plan.len() != plan.xfer.len() {
-        return Err(at(
-            scenario,
-            "[[faults.",
-            "an xfer scenario takes only transfer faults ([[faults.xfer]])".into(),
-        ));
-    }
+    let plan = scenario.plan_for(&[Component::Xfer])?;
     let faults = plan
         .xfer_faults()
-        .map_err(|e| at(scenario, "[[faults.xfer]]", e.to_string()))?;
+        .map_err(|e| scenario.error_at("faults.xfer", e.to_string()))?;
     let mut config = XferConfig {
         faults,
         ..XferConfig::default()

@@ -5,9 +5,14 @@
 //! kind-specific tables and an `[expect]` table. The engine checks the
 //! top-level keys itself (so an unknown key is reported with its line and the
 //! list of keys the kind accepts); runners deserialize their own tables with
-//! `deny_unknown_fields`, so nested mistakes are located too.
+//! `deny_unknown_fields`, so nested mistakes are located too, and place their
+//! own errors with [`Scenario::error_at`].
+//!
+//! This module knows no runner: [`Scenario::parse`] is given the registry, and
+//! [`crate::engine`] holds the one the `reelcheck` binary uses.
 
 mod error;
+mod span;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -17,7 +22,7 @@ use serde::de::DeserializeOwned;
 
 pub use error::{ScenarioError, line_col};
 
-use crate::fault::FaultPlan;
+use crate::fault::{Component, FaultPlan};
 use crate::rng::Seed;
 use crate::trace::Trace;
 
@@ -100,19 +105,24 @@ impl Scenario {
     /// # Errors
     /// Unreadable files, TOML syntax errors, missing or mistyped common keys,
     /// unknown top-level keys for the kind, and kinds without a runner.
-    pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    pub fn load(path: &Path, runners: &[&dyn Runner]) -> Result<Scenario, ScenarioError> {
         let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Read {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::parse(path, text)
+        Self::parse(path, text, runners)
     }
 
-    /// Checks scenario text as if read from `path`.
+    /// Checks scenario text as if read from `path`, with the runner of its kind
+    /// among `runners`.
     ///
     /// # Errors
     /// As [`Scenario::load`], except reading.
-    pub fn parse(path: &Path, text: String) -> Result<Scenario, ScenarioError> {
+    pub fn parse(
+        path: &Path,
+        text: String,
+        runners: &[&dyn Runner],
+    ) -> Result<Scenario, ScenarioError> {
         let table = toml::de::DeTable::parse(&text)
             .map_err(|e| ScenarioError::from_toml(path, &text, &e))?;
         let raw: RawHeader = toml::from_str(&text).map_err(|e| {
@@ -128,15 +138,8 @@ impl Scenario {
                 ScenarioError::from_toml(path, &text, &e)
             }
         })?;
-        let runner = runner_for(raw.kind).ok_or_else(|| ScenarioError::NoRunner {
-            path: path.to_path_buf(),
-            kind: raw.kind.to_string(),
-            known: runners()
-                .iter()
-                .map(|r| r.kind().name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        })?;
+        let runner = runners.iter().find(|r| r.kind() == raw.kind);
+        let runner = runner.ok_or_else(|| no_runner(path, raw.kind, runners))?;
         if let Some(dir) = path
             .parent()
             .and_then(Path::file_name)
@@ -171,24 +174,10 @@ impl Scenario {
                 ),
             ));
         }
-        if raw.about.trim().is_empty() || raw.about.contains('\n') {
-            let at = text.find("about").unwrap_or(0);
-            return Err(ScenarioError::at(
-                path,
-                &text,
-                at,
-                "`about` must be one non-empty sentence",
-            ));
-        }
-        if raw.expect.is_empty() {
-            let at = text.find("[expect]").unwrap_or(0);
-            return Err(ScenarioError::at(
-                path,
-                &text,
-                at,
-                "[expect] is empty: say what the run must show",
-            ));
-        }
+        let stem = path.file_stem().and_then(|s| s.to_str());
+        let named_after_file = stem.is_none_or(|s| s == raw.name);
+        let about_ok = !raw.about.trim().is_empty() && !raw.about.contains('\n');
+        let expect_empty = raw.expect.is_empty();
         let header = Header {
             name: raw.name,
             about: raw.about,
@@ -200,6 +189,25 @@ impl Scenario {
             text,
             header,
         };
+        if !named_after_file {
+            return Err(scenario.error_at(
+                "name",
+                format!(
+                    "`name` {:?} differs from the file name {:?}: a scenario is named after its file \
+                     (its golden trace is golden/<kind>/<name>.snap)",
+                    scenario.header.name,
+                    path.file_name().map_or(String::new(), |f| f.to_string_lossy().into_owned()),
+                ),
+            ));
+        }
+        if !about_ok {
+            return Err(scenario.error_at("about", "`about` must be one non-empty sentence"));
+        }
+        if expect_empty {
+            return Err(
+                scenario.error_at("expect", "[expect] is empty: say what the run must show")
+            );
+        }
         runner.validate(&scenario)?;
         Ok(scenario)
     }
@@ -230,16 +238,81 @@ impl Scenario {
             return Ok(FaultPlan::none(self.header.seed));
         };
         if plan.seed != 0 {
-            let at = self.text.find("[faults").unwrap_or(0);
-            return Err(ScenarioError::at(
-                &self.path,
-                &self.text,
-                at,
+            return Err(self.error_at(
+                "faults.seed",
                 "`seed` belongs at the top of the file: the plan takes the scenario's seed",
             ));
         }
         plan.seed = self.header.seed.0;
         Ok(plan)
+    }
+
+    /// The scenario's fault plan, when it holds faults only for `allowed` components.
+    ///
+    /// # Errors
+    /// As [`Scenario::plan`]; faults for another component, located at their tables.
+    pub fn plan_for(&self, allowed: &[Component]) -> Result<FaultPlan, ScenarioError> {
+        let plan = self.plan()?;
+        let stray = Component::ALL
+            .into_iter()
+            .find(|c| plan.count(*c) > 0 && !allowed.contains(c));
+        if let Some(c) = stray {
+            let takes: Vec<String> = allowed
+                .iter()
+                .map(|a| format!("[[faults.{}]]", a.name()))
+                .collect();
+            let takes = if takes.is_empty() {
+                "no faults".to_string()
+            } else {
+                format!("only {}", takes.join(" and "))
+            };
+            return Err(self.error_at(
+                &format!("faults.{}", c.name()),
+                format!(
+                    "{} scenario takes {takes}, not [[faults.{}]]",
+                    self.article_kind(),
+                    c.name()
+                ),
+            ));
+        }
+        Ok(plan)
+    }
+
+    /// "an xfer", "a tape": the scenario's kind with its article, for messages.
+    fn article_kind(&self) -> String {
+        let name = self.header.kind.name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u', 'x']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
+    /// The byte offset of the key the dotted `path` names (`device.block_size`,
+    /// `script.steps.3`), from the TOML parser's spans, so a key of the same name in
+    /// another table or in a comment is never taken for it. A path that does not
+    /// exist gives its deepest existing part, else the start of the file.
+    pub fn offset_of(&self, path: &str) -> usize {
+        span::offset_of(&self.text, path).unwrap_or(0)
+    }
+
+    /// An error located at the key `path` names (see [`Scenario::offset_of`]).
+    pub fn error_at(&self, path: &str, message: impl Into<String>) -> ScenarioError {
+        ScenarioError::at(&self.path, &self.text, self.offset_of(path), message)
+    }
+}
+
+/// The error for a `kind` none of `runners` replays, listing the kinds they do.
+pub fn no_runner(path: &Path, kind: Kind, runners: &[&dyn Runner]) -> ScenarioError {
+    ScenarioError::NoRunner {
+        path: path.to_path_buf(),
+        kind: kind.to_string(),
+        known: runners
+            .iter()
+            .map(|r| r.kind().name())
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
@@ -325,29 +398,6 @@ pub trait Runner: Sync {
     /// # Errors
     /// A scenario whose kind-specific tables are invalid.
     fn run(&self, scenario: &Scenario) -> Result<Outcome, ScenarioError>;
-}
-
-/// Every runner in this build.
-pub fn runners() -> &'static [&'static dyn Runner] {
-    crate::kinds::RUNNERS
-}
-
-/// The runner for `kind`, if this build has one.
-pub fn runner_for(kind: Kind) -> Option<&'static dyn Runner> {
-    runners().iter().copied().find(|r| r.kind() == kind)
-}
-
-/// Runs a loaded scenario with its kind's runner.
-///
-/// # Errors
-/// As [`Runner::run`].
-pub fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
-    let runner = runner_for(scenario.header.kind).ok_or_else(|| ScenarioError::NoRunner {
-        path: scenario.path.clone(),
-        kind: scenario.header.kind.to_string(),
-        known: String::new(),
-    })?;
-    runner.run(scenario)
 }
 
 /// Every `*.toml` under `root` (recursively), sorted by path.

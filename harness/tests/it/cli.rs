@@ -190,20 +190,22 @@ fn it_nsca_send_is_the_send_nsca_program_under_another_name() {
     );
 }
 
-#[test]
-fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet() {
+#[rstest::rstest]
+#[case::given_as_a_fault_option(&["--fault", "short-init:50"])]
+#[case::given_as_a_plan_file(&["--plan", "plan.toml"])]
+fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet(#[case] fault: &[&str]) {
     use std::io::{BufRead as _, BufReader, Write as _};
     use std::process::Stdio;
     let dir = setup();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "seed = 7\n\n[[nsca]]\nfault = \"short-init\"\nbytes = 50\n",
+    )
+    .unwrap();
     let mut fake = Command::new(env!("CARGO_BIN_EXE_reelcheck"))
-        .args([
-            "nsca",
-            "fake-server",
-            "--listen",
-            "127.0.0.1:0",
-            "--fault",
-            "short-init:50",
-        ])
+        .current_dir(dir.path())
+        .args(["nsca", "fake-server", "--listen", "127.0.0.1:0"])
+        .args(fault)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -253,5 +255,92 @@ fn it_send_nsca_reports_a_fake_server_that_closes_before_the_init_packet() {
     assert!(
         stderr.contains("Error: Could not read init packet from server"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn it_fake_server_refuses_a_plan_with_faults_for_another_component() {
+    let dir = setup();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[[tape]]\nkind = \"offline\"\nfile = 1\nblock = 0\n",
+    )
+    .unwrap();
+    let out = reelcheck(
+        dir.path(),
+        &[
+            "nsca",
+            "fake-server",
+            "--listen",
+            "127.0.0.1:0",
+            "--plan",
+            "plan.toml",
+        ],
+    );
+    assert_ne!(out.status.code(), Some(0), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("plan.toml: a fake NSCA server takes only [[nsca]] faults, not [[tape]]"),
+        "{stderr}"
+    );
+}
+
+/// `reelcheck fuzz tape ARGS --quiet --jobs 1` in a fresh directory, with `env` set.
+fn fuzz_tape(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reelcheck"));
+    cmd.current_dir(dir.path())
+        .env_remove("REELCHECK_SEED")
+        .args(["fuzz", "tape", "--quiet", "--jobs", "1"])
+        .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("reelcheck runs")
+}
+
+#[rstest::rstest]
+#[case::explicit_seed_wins_over_the_variable(&["--seed", "99", "--cases", "2"], &[("REELCHECK_SEED", "0x10")], "2 cases of seeds 0x63 to 0x64,")]
+#[case::variable_replaces_the_default_seed(&["--cases", "2"], &[("REELCHECK_SEED", "0x10")], "2 cases of seeds 0x10 to 0x11,")]
+#[case::default_seed_is_one(&["--cases", "1"], &[], "1 cases of seeds 0x1 to 0x1,")]
+#[case::the_last_seed_wraps_to_zero(&["--seed", "0xffffffffffffffff", "--cases", "3"], &[], "3 cases of seeds 0xffffffffffffffff to 0x1,")]
+#[case::a_range(&["--seeds", "10..13"], &[], "3 cases of seeds 0xa to 0xc,")]
+fn it_fuzz_runs_exactly_the_seeds_asked_for(
+    #[case] args: &[&str],
+    #[case] env: &[(&str, &str)],
+    #[case] summary: &str,
+) {
+    let out = fuzz_tape(args, env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(text.contains(&format!("fuzz tape: {summary}")), "{text}");
+}
+
+#[rstest::rstest]
+#[case::reversed_range(&["--seeds", "10..5"], "holds no seed")]
+#[case::empty_range(&["--seeds", "5..5"], "holds no seed")]
+#[case::range_and_seed(&["--seeds", "1..5", "--seed", "3"], "cannot be used with")]
+#[case::range_and_cases(&["--seeds", "1..5", "--cases", "3"], "cannot be used with")]
+#[case::zero_cases(&["--cases", "0"], "0 is not in 1..")]
+fn it_fuzz_refuses_seed_arguments_that_contradict_or_run_nothing(
+    #[case] args: &[&str],
+    #[case] message: &str,
+) {
+    let out = fuzz_tape(args, &[]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(message), "{err}");
+}
+
+#[test]
+fn it_run_of_a_directory_without_scenarios_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let out = reelcheck(dir.path(), &["run", "empty"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no scenario file (*.toml) under empty"),
+        "{err}"
     );
 }

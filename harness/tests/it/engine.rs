@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use reelcheck_harness::engine;
 use reelcheck_harness::golden::{self, GoldenVerdict};
 use reelcheck_harness::report::{self, Format};
 use reelcheck_harness::runner::{self, Layout};
-use reelcheck_harness::scenario::{Kind, Scenario, ScenarioError};
+use reelcheck_harness::scenario::{Kind, ScenarioError};
 use reelcheck_harness::shard::Shard;
 use rstest::rstest;
 
@@ -36,7 +37,7 @@ fn write_scenario(dir: &Path, kind: &str, name: &str, text: &str) -> PathBuf {
 fn load_err(text: &str) -> (ScenarioError, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let p = write_scenario(dir.path(), "xfer", "tiny", text);
-    (Scenario::load(&p).expect_err("must be rejected"), p)
+    (engine::load(&p).expect_err("must be rejected"), p)
 }
 
 #[rstest]
@@ -47,9 +48,9 @@ fn load_err(text: &str) -> (ScenarioError, PathBuf) {
 #[case::case_missing_expect(GOOD.split("[expect]").next().unwrap().to_string(), 9, "missing [expect] table")]
 #[case::case_wrong_type(GOOD.replace("seed = 3", "seed = \"three\""), 4, "invalid type")]
 #[case::case_toml_syntax(GOOD.replace("kind = \"xfer\"", "kind = xfer"), 3, "")]
-#[case::case_tape_fault_in_an_xfer_scenario(GOOD.replace("[expect]", "[[faults.tape]]\nkind = \"offline\"\nfile = 1\nblock = 0\n\n[expect]"), 9, "takes only transfer faults")]
+#[case::case_tape_fault_in_an_xfer_scenario(GOOD.replace("[expect]", "[[faults.tape]]\nkind = \"offline\"\nfile = 1\nblock = 0\n\n[expect]"), 9, "takes only [[faults.xfer]], not [[faults.tape]]")]
 #[case::case_two_cancels_in_one_plan(GOOD.replace("[expect]", "[[faults.xfer]]\nkind = \"cancel-after\"\nbytes = 5\n[[faults.xfer]]\nkind = \"cancel-after\"\nbytes = 9\n\n[expect]"), 9, "two `cancel-after` transfer faults")]
-#[case::case_seed_inside_the_plan(GOOD.replace("[expect]", "[faults]\nseed = 5\n\n[expect]"), 9, "`seed` belongs at the top of the file")]
+#[case::case_seed_inside_the_plan(GOOD.replace("[expect]", "[faults]\nseed = 5\n\n[expect]"), 10, "`seed` belongs at the top of the file")]
 #[case::case_unknown_fault_kind(GOOD.replace("[expect]", "[[faults.xfer]]\nkind = \"meteor\"\n\n[expect]"), 10, "unknown variant `meteor`")]
 #[case::case_unknown_kind(GOOD.replace("kind = \"xfer\"", "kind = \"tapes\""), 3, "unknown variant `tapes`")]
 fn it_rejects_bad_scenarios_naming_file_line_and_what_was_expected(
@@ -83,8 +84,42 @@ fn it_rejects_bad_scenarios_naming_file_line_and_what_was_expected(
 fn it_rejects_a_scenario_filed_under_another_kind() {
     let dir = tempfile::tempdir().unwrap();
     let p = write_scenario(dir.path(), "tape", "tiny", GOOD);
-    let err = Scenario::load(&p).unwrap_err();
+    let err = engine::load(&p).unwrap_err();
     assert!(matches!(err, ScenarioError::Misplaced { .. }), "{err}");
+}
+
+#[test]
+fn it_rejects_a_scenario_whose_name_is_not_its_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write_scenario(dir.path(), "xfer", "tiny-copy", GOOD);
+    let err = engine::load(&p).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "tiny-copy.toml:1:1: `name` \"tiny\" differs from the file name \"tiny-copy.toml\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn it_refuses_to_collect_nothing_or_two_scenarios_of_one_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("scenarios")).unwrap();
+    let err = runner::collect(&[dir.path().join("scenarios")], Shard::ALL).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("no scenario file (*.toml) under "),
+        "{err}"
+    );
+    write_scenario(dir.path(), "xfer", "tiny", GOOD);
+    let other = dir.path().join("scenarios/more/xfer");
+    write_scenario(&other, "xfer", "tiny", GOOD);
+    let err = runner::collect(&[dir.path().join("scenarios")], Shard::ALL).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("two scenarios are named \"tiny\": "),
+        "{err}"
+    );
 }
 
 #[test]

@@ -7,6 +7,7 @@ mod engine;
 mod module_graph;
 mod scenarios;
 mod tape_cli;
+mod tape_kind;
 
 use std::path::PathBuf;
 

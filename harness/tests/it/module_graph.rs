@@ -64,15 +64,6 @@ const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
             "xfer.rs",
         ],
     ),
-    (
-        "harness/src",
-        &[
-            "kinds/mod.rs",
-            "kinds/tape.rs",
-            "kinds/xfer.rs",
-            "scenario/mod.rs",
-        ],
-    ),
 ];
 
 #[test]

@@ -4,8 +4,9 @@
 
 use std::path::PathBuf;
 
+use reelcheck_harness::engine;
 use reelcheck_harness::golden;
-use reelcheck_harness::scenario::{self, Kind, Scenario, Verdict};
+use reelcheck_harness::scenario::{self, Kind, Verdict};
 use rstest::rstest;
 
 use crate::workspace_root;
@@ -14,8 +15,8 @@ use crate::workspace_root;
 fn it_replays_scenario_with_expected_verdict_golden_trace_and_determinism(
     #[files("../scenarios/**/*.toml")] path: PathBuf,
 ) {
-    let scenario = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
-    let first = scenario::run(&scenario).unwrap_or_else(|e| panic!("{e}"));
+    let scenario = engine::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let first = engine::run(&scenario).unwrap_or_else(|e| panic!("{e}"));
     if let Verdict::Fail(reasons) = &first.verdict {
         panic!(
             "{} (seed={}) failed:\n  {}\nreplay with: reelcheck replay {} --trace",
@@ -25,7 +26,7 @@ fn it_replays_scenario_with_expected_verdict_golden_trace_and_determinism(
             path.display()
         );
     }
-    let second = scenario::run(&scenario).unwrap_or_else(|e| panic!("{e}"));
+    let second = engine::run(&scenario).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         first.trace.render(),
         second.trace.render(),
@@ -52,7 +53,7 @@ fn it_has_no_orphaned_golden_files() {
     let root = workspace_root();
     let mut known = Vec::new();
     for path in scenario::discover(&root.join("scenarios")).unwrap() {
-        let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let s = engine::load(&path).unwrap_or_else(|e| panic!("{e}"));
         known.push((s.header.kind, s.header.name));
     }
     let orphans = golden::orphans(&root.join("golden"), &known).unwrap();
@@ -67,7 +68,7 @@ fn it_has_unique_scenario_names_matching_file_names() {
     let root = workspace_root();
     let mut seen: Vec<(Kind, String)> = Vec::new();
     for path in scenario::discover(&root.join("scenarios")).unwrap() {
-        let s = Scenario::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        let s = engine::load(&path).unwrap_or_else(|e| panic!("{e}"));
         let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
         assert_eq!(
             s.header.name,

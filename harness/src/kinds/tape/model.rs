@@ -1,0 +1,80 @@
+//! `type = "model"`: a simulated drive checked against [`reference`] step by step
+//! (what `reelcheck fuzz tape` writes for a failing case).
+
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use reelcheck_tape::sim::reference::{self, ModelConfig};
+
+use crate::scenario::{Checks, Outcome, Scenario, ScenarioError};
+use crate::trace::Trace;
+
+/// A model scenario's tables.
+#[derive(Deserialize)]
+struct ModelSpec {
+    model: ModelConfig,
+    script: ModelScript,
+    expect: ModelExpect,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelScript {
+    steps: Vec<reference::Step>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelExpect {
+    /// The drive agrees with the reference model after every step.
+    agrees: bool,
+}
+
+/// Checks a model scenario's tables; a model takes no faults.
+pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
+    scenario.spec::<ModelSpec>()?;
+    scenario.plan_for(&[])?;
+    Ok(())
+}
+
+/// Replays the model scenario's steps on a drive and on the reference model.
+pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
+    validate(scenario)?;
+    let spec: ModelSpec = scenario.spec()?;
+    let mut trace = Trace::new();
+    let mut checks = Checks::default();
+    let result = crate::fuzz::tape::replay(&spec.model, &spec.script.steps, |i, events| {
+        for e in events {
+            let line = e.to_string();
+            let prefix = format!("{} ", e.device);
+            let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
+            trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
+        }
+    });
+    let end = Duration::from_millis(spec.script.steps.len() as u64 + 1);
+    match &result {
+        Ok(()) => trace.push(end, "model", "agrees after every step"),
+        Err((i, m)) => trace.push(
+            Duration::from_millis(*i as u64 + 1),
+            "model",
+            format!("mismatch: {m}"),
+        ),
+    }
+    checks.eq(
+        "drive agrees with the model",
+        result.is_ok(),
+        spec.expect.agrees,
+    );
+    if let Err((i, m)) = result {
+        checks.that(!spec.expect.agrees, || format!("step {}: {m}", i + 1));
+    }
+    Ok(Outcome {
+        verdict: checks.verdict(),
+        trace,
+        figures: vec![
+            ("device".into(), "model".into()),
+            ("steps".into(), spec.script.steps.len().to_string()),
+        ],
+    })
+}
