@@ -1,10 +1,11 @@
-//! The volume's files: reading a whole block, creating a file with its header, deleting
-//! the volume files or one of them, and reading the label.
+//! The volume's files: reading a whole block or a header, creating a file with its header,
+//! writing a data block, deleting the volume files or one of them, and reading the label.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::PathBuf;
 
-use crate::device::{AccessMode, DeviceError, Misuse, Op, StatusFlags};
+use crate::device::{AccessMode, DeviceError, Misuse, Op, StatusFlags, WriteResult};
 use crate::header::{HEADER_SIZE, Header};
 
 use super::device::{OpenFile, VfsDevice, io_err};
@@ -147,7 +148,28 @@ impl VfsDevice {
                 StatusFlags::VOLUME_UNLABELED,
             ));
         };
-        let path = self.dir.join(&entry.name);
+        let (_, _, buf) = self.read_header_file(&entry.name)?;
+        match Header::parse(&buf) {
+            Ok(Header::TapeStart(ts)) => Ok((ts.label, ts.datestamp)),
+            Ok(other) => Err((
+                self.core.unlabeled(format!(
+                    "Got a bad volume label: a {} header",
+                    other.file_type()
+                )),
+                StatusFlags::VOLUME_ERROR,
+            )),
+            Err(e) => Err((DeviceError::Header(e), StatusFlags::VOLUME_ERROR)),
+        }
+    }
+
+    /// Opens volume file `name` and reads its header block (shorter when the file is):
+    /// the file positioned after the header, its path, and the header bytes.
+    /// Failing to open is a device error; failing to read, a volume error.
+    pub(super) fn read_header_file(
+        &self,
+        name: &str,
+    ) -> Result<(File, PathBuf, Vec<u8>), (DeviceError, StatusFlags)> {
+        let path = self.dir.join(name);
         let mut file = File::open(&path).map_err(|e| {
             (
                 io_err(format!("Couldn't open file {}", path.display()), e),
@@ -165,16 +187,63 @@ impl VfsDevice {
             )
         })?;
         buf.truncate(got);
-        match Header::parse(&buf) {
-            Ok(Header::TapeStart(ts)) => Ok((ts.label, ts.datestamp)),
-            Ok(other) => Err((
-                self.core.unlabeled(format!(
-                    "Got a bad volume label: a {} header",
-                    other.file_type()
-                )),
-                StatusFlags::VOLUME_ERROR,
-            )),
-            Err(e) => Err((DeviceError::Header(e), StatusFlags::VOLUME_ERROR)),
-        }
+        Ok((file, path, buf))
+    }
+
+    /// Writes one data block to the open file `open` (kept open afterwards): counted when
+    /// written; on ENOSPC the file is cut back to its last whole block (`Space` with LEOM,
+    /// `Failed` without). A failure comes with the result to return.
+    pub(super) fn write_data(
+        &mut self,
+        mut open: OpenFile,
+        data: &[u8],
+    ) -> Result<(), (WriteResult, DeviceError)> {
+        let (file, block) = (self.core.state.file, self.core.state.block);
+        let result = self.fs.write_all(&mut open.file, data);
+        self.trace_faults();
+        let failed = match result {
+            Ok(()) => {
+                let size = data.len() as u64;
+                self.space.account_written(size);
+                self.core.state.block += 1;
+                self.core.state.bytes_written += size;
+                if data.len() < self.core.props.block_size {
+                    self.core.state.wrote_short_block = true;
+                }
+                None
+            }
+            Err(WriteFail::NoSpace { written, source }) => {
+                // Truncate back to the last whole block written.
+                let keep = self.core.state.bytes_written + HEADER_SIZE as u64;
+                let mut wr = if self.core.props.leom {
+                    WriteResult::Space
+                } else {
+                    WriteResult::Failed
+                };
+                if open.file.set_len(keep).is_err()
+                    || open.file.seek(SeekFrom::Start(keep)).is_err()
+                {
+                    wr = WriteResult::Failed;
+                } else {
+                    self.fs.released(written);
+                }
+                let e = self
+                    .core
+                    .no_space(format!("file {file} block {block}: {source}"));
+                Some((wr, e))
+            }
+            Err(WriteFail::Io { source, .. }) => {
+                let e = io_err(
+                    format!(
+                        "Error writing file {file} block {block} of {}",
+                        open.path.display()
+                    ),
+                    source,
+                );
+                Some((WriteResult::Failed, e))
+            }
+        };
+        self.open = Some(open);
+        failed.map_or(Ok(()), Err)
     }
 }

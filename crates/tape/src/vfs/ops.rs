@@ -1,7 +1,7 @@
 //! [`Device`] for [`VfsDevice`]: properties, the label, start, files and finish; the read
 //! side is in `read`.
 
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self};
 
 use crate::device::{
     AccessMode, Device, DeviceError, DeviceEvent, DeviceState, EventKind, Misuse, Op, Properties,
@@ -11,7 +11,6 @@ use crate::device::{
 use crate::header::{HEADER_SIZE, Header, HeaderError};
 
 use super::device::{VfsDevice, io_err};
-use super::fs::WriteFail;
 use super::layout;
 
 impl Device for VfsDevice {
@@ -271,7 +270,7 @@ impl Device for VfsDevice {
             self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
             return Ok(result);
         }
-        let Some(mut open) = self.open.take() else {
+        let Some(open) = self.open.take() else {
             // in_file without an open file cannot happen; report it as a failed write.
             let e = io_err(
                 "no open file".to_owned(),
@@ -281,56 +280,17 @@ impl Device for VfsDevice {
             trace(self, WriteResult::Failed, leom);
             return Ok(WriteResult::Failed);
         };
-        let result = self.fs.write_all(&mut open.file, data);
-        self.trace_faults();
-        let outcome = match result {
+        match self.write_data(open, data) {
             Ok(()) => {
-                self.space.account_written(size);
-                self.core.state.block += 1;
-                self.core.state.bytes_written += size;
-                if len < self.core.props.block_size {
-                    self.core.state.wrote_short_block = true;
-                }
-                self.open = Some(open);
                 trace(self, WriteResult::Success, leom);
-                return Ok(WriteResult::Success);
+                Ok(WriteResult::Success)
             }
-            Err(WriteFail::NoSpace { written, source }) => {
-                // Truncate back to the last whole block written.
-                let keep = self.core.state.bytes_written + HEADER_SIZE as u64;
-                let mut wr = if self.core.props.leom {
-                    WriteResult::Space
-                } else {
-                    WriteResult::Failed
-                };
-                if open.file.set_len(keep).is_err()
-                    || open.file.seek(SeekFrom::Start(keep)).is_err()
-                {
-                    wr = WriteResult::Failed;
-                } else {
-                    self.fs.released(written);
-                }
-                let e = self
-                    .core
-                    .no_space(format!("file {file} block {block}: {source}"));
-                (wr, e)
+            Err((result, e)) => {
+                trace(self, result, leom);
+                self.core.fail(Op::WriteBlock, e, StatusFlags::VOLUME_ERROR);
+                Ok(result)
             }
-            Err(WriteFail::Io { source, .. }) => {
-                let e = io_err(
-                    format!(
-                        "Error writing file {file} block {block} of {}",
-                        open.path.display()
-                    ),
-                    source,
-                );
-                (WriteResult::Failed, e)
-            }
-        };
-        self.open = Some(open);
-        trace(self, outcome.0, leom);
-        self.core
-            .fail(Op::WriteBlock, outcome.1, StatusFlags::VOLUME_ERROR);
-        Ok(outcome.0)
+        }
     }
 
     fn finish_file(&mut self) -> Result<(), DeviceError> {

@@ -1,7 +1,6 @@
 //! The read side of the vfs device: seeking a file (and checking its header), seeking a
 //! block, reading blocks.
 
-use std::fs::File;
 use std::io::{self, Seek, SeekFrom};
 
 use crate::device::{DeviceError, EventKind, Misuse, Op, ReadResult, SeekResult, StatusFlags};
@@ -50,30 +49,10 @@ impl VfsDevice {
             let e = self.core.no_such_file(requested);
             return Err(self.core.fail(Op::SeekFile, e, StatusFlags::SUCCESS));
         };
-        let path = self.dir.join(&entry.name);
-        let mut file = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) => {
-                let e = io_err(format!("Couldn't open file {}", path.display()), e);
-                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::DEVICE_ERROR));
-            }
+        let (file, path, buf) = match self.read_header_file(&entry.name) {
+            Ok(read) => read,
+            Err((e, flags)) => return Err(self.core.fail(Op::SeekFile, e, flags)),
         };
-        let mut buf = vec![0u8; HEADER_SIZE];
-        let got = match VfsDevice::read_full(&mut file, &mut buf) {
-            Ok(0) => {
-                let e = DeviceError::Header(HeaderError::Empty);
-                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
-            }
-            Ok(n) => n,
-            Err(e) => {
-                let e = io_err(
-                    format!("Problem reading Amanda header of {}", path.display()),
-                    e,
-                );
-                return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
-            }
-        };
-        buf.truncate(got);
         let ftype = match Header::parse(&buf) {
             Ok(h) => h.file_type(),
             Err(e) => {
