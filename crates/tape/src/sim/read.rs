@@ -114,8 +114,41 @@ impl SimDrive {
             return Err(self.core.misuse(Op::ReadBlock, m));
         }
         let barcode = self.barcode();
-        let mut corrupt = None;
-        if let Some(fault) = self.faults.take_at(Access::Read, &barcode, file, block) {
+        let corrupt = self.fire_read_fault(&barcode, file, block, len)?;
+        if let Some(data) = self
+            .volume
+            .as_ref()
+            .and_then(|v| v.file(file))
+            .and_then(|f| f.data_block(block))
+        {
+            buf[..len].copy_from_slice(data);
+        }
+        if let Some((at, mask)) = corrupt
+            && let Some(b) = buf.get_mut(at)
+        {
+            *b ^= mask;
+        }
+        self.core.state.block += 1;
+        self.core.state.bytes_read += len as u64;
+        self.core.event(EventKind::Read {
+            file,
+            block,
+            len: Some(len),
+        });
+        Ok(ReadResult::Block(len))
+    }
+
+    /// Fires the read fault placed on `file`/`block` of volume `barcode`, if any: a read
+    /// error, going offline or an ejection fail the read; a corruption is returned as the
+    /// byte offset and XOR mask to apply to the block of `len` bytes.
+    fn fire_read_fault(
+        &mut self,
+        barcode: &str,
+        file: u32,
+        block: u64,
+        len: usize,
+    ) -> Result<Option<(usize, u8)>, DeviceError> {
+        if let Some(fault) = self.faults.take_at(Access::Read, barcode, file, block) {
             self.core.event(EventKind::Fault {
                 what: fault.to_string(),
             });
@@ -145,31 +178,14 @@ impl SimDrive {
                         .fail(Op::ReadBlock, e, StatusFlags::VOLUME_MISSING));
                 }
                 TapeFault::CorruptRead { offset, mask, .. } => {
-                    corrupt = Some((offset % len.max(1), if mask == 0 { 0xff } else { mask }));
+                    return Ok(Some((
+                        offset % len.max(1),
+                        if mask == 0 { 0xff } else { mask },
+                    )));
                 }
                 _ => {}
             }
         }
-        if let Some(data) = self
-            .volume
-            .as_ref()
-            .and_then(|v| v.file(file))
-            .and_then(|f| f.data_block(block))
-        {
-            buf[..len].copy_from_slice(data);
-        }
-        if let Some((at, mask)) = corrupt
-            && let Some(b) = buf.get_mut(at)
-        {
-            *b ^= mask;
-        }
-        self.core.state.block += 1;
-        self.core.state.bytes_read += len as u64;
-        self.core.event(EventKind::Read {
-            file,
-            block,
-            len: Some(len),
-        });
-        Ok(ReadResult::Block(len))
+        Ok(None)
     }
 }
