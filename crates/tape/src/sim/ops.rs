@@ -44,26 +44,7 @@ impl Device for SimDrive {
     ) -> Result<(), DeviceError> {
         let checked = self.core.state.check_start(mode, label, timestamp);
         self.core.check(Op::Start, checked)?;
-        let label_block = match (mode, label, timestamp) {
-            (AccessMode::Write, Some(l), Some(t)) => {
-                match label::tapestart_block(l, t, self.core.props.block_size) {
-                    Ok(b) => Some(b),
-                    Err(HeaderError::TooLarge { len, max }) => {
-                        let m = Misuse::HeaderTooLarge { len, max };
-                        return Err(self.core.misuse(Op::Start, m));
-                    }
-                    Err(e) => {
-                        // A label or timestamp no header can carry: refused, nothing changed.
-                        self.core.event(EventKind::Error {
-                            op: Op::Start,
-                            message: e.to_string(),
-                        });
-                        return Err(DeviceError::Header(e));
-                    }
-                }
-            }
-            _ => None,
-        };
+        let label_block = self.label_block(mode, label, timestamp)?;
         self.core.refuse_in_error(Op::Start)?;
         if let Err(e) = self.ready() {
             let flags = e.status_flags();
@@ -74,45 +55,10 @@ impl Device for SimDrive {
         // `device_reset`, i.e. [`SimDrive::reset`] or a new load, clears `is_eom`).
         self.ew_armed = false;
         self.ew_signalled = false;
-        match mode {
-            AccessMode::Read | AccessMode::Append => {
-                let (l, t) = match self.read_label_inner() {
-                    Ok(lt) => lt,
-                    Err(e) => {
-                        self.core.state.volume_label = None;
-                        self.core.state.volume_time = None;
-                        let flags = e.status_flags();
-                        return Err(self.core.fail(Op::Start, e, flags));
-                    }
-                };
-                self.core.state.volume_label = Some(l);
-                self.core.state.volume_time = Some(t);
-                if mode == AccessMode::Append {
-                    let count = self.volume.as_ref().map_or(1, Volume::file_count);
-                    if let Some(v) = self.volume.as_mut() {
-                        v.close_last();
-                    }
-                    self.core.state.file = count.saturating_sub(1);
-                } else {
-                    self.core.state.file = 0;
-                }
-            }
-            AccessMode::Write => {
-                if let Some(v) = self.volume.as_mut() {
-                    v.truncate_files(0);
-                }
-                let block = label_block.unwrap_or_default();
-                let written = self.write_header_block(block, Record::Label, || {
-                    "writing the tapestart header".to_string()
-                });
-                if let Err(e) = written {
-                    return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
-                }
-                self.core.state.volume_label = label.map(str::to_string);
-                self.core.state.volume_time = timestamp.map(str::to_string);
-                self.core.state.file = 0;
-            }
-            AccessMode::Null => {}
+        match (mode, label_block) {
+            (AccessMode::Read | AccessMode::Append, _) => self.start_on_label(mode)?,
+            (AccessMode::Write, Some(block)) => self.write_label(block, label, timestamp)?,
+            _ => {}
         }
         self.core.state.in_file = false;
         self.core.state.block = 0;
@@ -203,6 +149,84 @@ impl Device for SimDrive {
             self.eject_now();
             self.core.event(EventKind::Eject);
         }
+        Ok(())
+    }
+}
+
+impl SimDrive {
+    /// The TAPESTART block a WRITE start writes (`None` in other modes). A label or
+    /// timestamp no header can carry is refused and changes nothing.
+    fn label_block(
+        &mut self,
+        mode: AccessMode,
+        label: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> Result<Option<Vec<u8>>, DeviceError> {
+        let (AccessMode::Write, Some(l), Some(t)) = (mode, label, timestamp) else {
+            return Ok(None);
+        };
+        match label::tapestart_block(l, t, self.core.props.block_size) {
+            Ok(b) => Ok(Some(b)),
+            Err(HeaderError::TooLarge { len, max }) => {
+                let m = Misuse::HeaderTooLarge { len, max };
+                Err(self.core.misuse(Op::Start, m))
+            }
+            Err(e) => {
+                self.core.event(EventKind::Error {
+                    op: Op::Start,
+                    message: e.to_string(),
+                });
+                Err(DeviceError::Header(e))
+            }
+        }
+    }
+
+    /// READ and APPEND start on the volume's label; APPEND then positions after the
+    /// last file.
+    fn start_on_label(&mut self, mode: AccessMode) -> Result<(), DeviceError> {
+        let (l, t) = match self.read_label_inner() {
+            Ok(lt) => lt,
+            Err(e) => {
+                self.core.state.volume_label = None;
+                self.core.state.volume_time = None;
+                let flags = e.status_flags();
+                return Err(self.core.fail(Op::Start, e, flags));
+            }
+        };
+        self.core.state.volume_label = Some(l);
+        self.core.state.volume_time = Some(t);
+        if mode == AccessMode::Append {
+            let count = self.volume.as_ref().map_or(1, Volume::file_count);
+            if let Some(v) = self.volume.as_mut() {
+                v.close_last();
+            }
+            self.core.state.file = count.saturating_sub(1);
+        } else {
+            self.core.state.file = 0;
+        }
+        Ok(())
+    }
+
+    /// WRITE erases the volume and writes the label `block`; a failed label write is a
+    /// device error.
+    fn write_label(
+        &mut self,
+        block: Vec<u8>,
+        label: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> Result<(), DeviceError> {
+        if let Some(v) = self.volume.as_mut() {
+            v.truncate_files(0);
+        }
+        let written = self.write_header_block(block, Record::Label, || {
+            "writing the tapestart header".to_string()
+        });
+        if let Err(e) = written {
+            return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+        }
+        self.core.state.volume_label = label.map(str::to_string);
+        self.core.state.volume_time = timestamp.map(str::to_string);
+        self.core.state.file = 0;
         Ok(())
     }
 }
