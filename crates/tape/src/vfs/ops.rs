@@ -86,68 +86,8 @@ impl Device for VfsDevice {
         }
         self.core.state.in_file = false;
         match mode {
-            AccessMode::Write => {
-                let (Some(label), Some(timestamp)) = (label, timestamp) else {
-                    return Err(self.core.misuse(Op::Start, Misuse::MissingLabel));
-                };
-                let header = Header::tape_start(timestamp, label);
-                let block = match header.to_block() {
-                    Ok(b) => b,
-                    Err(e) => {
-                        return Err(self
-                            .core
-                            .fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
-                    }
-                };
-                if label.contains('/') || label.contains('\0') {
-                    let e = DeviceError::Header(HeaderError::Invalid {
-                        field: "label",
-                        value: label.to_owned(),
-                        reason: "a vfs label becomes a file name and must not contain '/'",
-                    });
-                    return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
-                }
-                self.open = None;
-                if let Err(e) = self.delete_volume_files() {
-                    return Err(self.core.fail(
-                        Op::Start,
-                        e,
-                        StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
-                    ));
-                }
-                if let Err((e, flags)) =
-                    self.create_with_header(&layout::label_file_name(label), &block)
-                {
-                    self.open = None;
-                    return Err(self
-                        .core
-                        .fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
-                }
-                self.open = None;
-                self.space.volume_bytes = HEADER_SIZE as u64;
-                self.core.state.volume_label = Some(label.to_owned());
-                self.core.state.volume_time = Some(timestamp.to_owned());
-                self.core.state.status = StatusFlags::SUCCESS;
-                self.core.state.file = 0;
-            }
-            AccessMode::Read | AccessMode::Append => {
-                if self.core.state.volume_label.is_none()
-                    && self.read_label()? != StatusFlags::SUCCESS
-                {
-                    let e = match self.core.last_error() {
-                        Some(e) => (e).clone(),
-                        None => self.core.unlabeled("no label".to_owned()),
-                    };
-                    return Err(e);
-                }
-                if mode == AccessMode::Append {
-                    self.core.state.file = self
-                        .list()
-                        .ok()
-                        .and_then(|l| l.last().map(|e| e.fileno))
-                        .unwrap_or(0);
-                }
-            }
+            AccessMode::Write => self.label_volume(label, timestamp)?,
+            AccessMode::Read | AccessMode::Append => self.start_on_label(mode)?,
             AccessMode::Null => return Err(self.core.misuse(Op::Start, Misuse::StartNull)),
         }
         // Like Amanda's vfs_device_start, is_eom and is_eof are left alone: start_file and
@@ -313,6 +253,77 @@ impl Device for VfsDevice {
             self.core.event(EventKind::Finish);
         }
         self.core.refuse_in_error(Op::Finish)?;
+        Ok(())
+    }
+}
+
+impl VfsDevice {
+    /// WRITE: erases the volume and writes the label file `00000.<label>`.
+    fn label_volume(
+        &mut self,
+        label: Option<&str>,
+        timestamp: Option<&str>,
+    ) -> Result<(), DeviceError> {
+        let (Some(label), Some(timestamp)) = (label, timestamp) else {
+            return Err(self.core.misuse(Op::Start, Misuse::MissingLabel));
+        };
+        let header = Header::tape_start(timestamp, label);
+        let block = match header.to_block() {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(self
+                    .core
+                    .fail(Op::Start, e.into(), StatusFlags::DEVICE_ERROR));
+            }
+        };
+        if label.contains('/') || label.contains('\0') {
+            let e = DeviceError::Header(HeaderError::Invalid {
+                field: "label",
+                value: label.to_owned(),
+                reason: "a vfs label becomes a file name and must not contain '/'",
+            });
+            return Err(self.core.fail(Op::Start, e, StatusFlags::DEVICE_ERROR));
+        }
+        self.open = None;
+        if let Err(e) = self.delete_volume_files() {
+            return Err(self.core.fail(
+                Op::Start,
+                e,
+                StatusFlags::DEVICE_ERROR | StatusFlags::VOLUME_ERROR,
+            ));
+        }
+        if let Err((e, flags)) = self.create_with_header(&layout::label_file_name(label), &block) {
+            self.open = None;
+            return Err(self
+                .core
+                .fail(Op::Start, e, flags | StatusFlags::DEVICE_ERROR));
+        }
+        self.open = None;
+        self.space.volume_bytes = HEADER_SIZE as u64;
+        self.core.state.volume_label = Some(label.to_owned());
+        self.core.state.volume_time = Some(timestamp.to_owned());
+        self.core.state.status = StatusFlags::SUCCESS;
+        self.core.state.file = 0;
+        Ok(())
+    }
+
+    /// READ and APPEND: start on the label (read now unless `read_label` found it);
+    /// APPEND then positions after the last file.
+    fn start_on_label(&mut self, mode: AccessMode) -> Result<(), DeviceError> {
+        if self.core.state.volume_label.is_none() && self.read_label()? != StatusFlags::SUCCESS {
+            let e = match self.core.last_error() {
+                Some(e) => (e).clone(),
+                None => self.core.unlabeled("no label".to_owned()),
+            };
+            return Err(e);
+        }
+        if mode == AccessMode::Append {
+            self.core.state.file = self
+                .list()
+                .ok()
+                .and_then(|l| l.last().map(|e| e.fileno))
+                .unwrap_or(0);
+        }
         Ok(())
     }
 }
