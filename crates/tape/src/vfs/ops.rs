@@ -103,28 +103,13 @@ impl Device for VfsDevice {
         self.core.state.wrote_short_block = false;
         self.core.state.is_eom = false;
         self.core.refuse_in_error(Op::StartFile)?;
-        let parsed = match Header::parse(header) {
-            Ok(h) => h,
+        let (parsed, block) = match header_block(header) {
+            Ok(hb) => hb,
             Err(e) => {
                 return Err(self
                     .core
                     .fail(Op::StartFile, e.into(), StatusFlags::DEVICE_ERROR));
             }
-        };
-        // "the VFS header is always 32k regardless of the block_size setting".
-        let (parsed, block) = match parsed {
-            Header::Dump(mut d) => {
-                d.block_kib = std::num::NonZeroU32::new(32);
-                let h = Header::Dump(d);
-                match h.to_block() {
-                    Ok(b) => (h, b),
-                    Err(e) => {
-                        let e = DeviceError::Header(e);
-                        return Err(self.core.fail(Op::StartFile, e, StatusFlags::DEVICE_ERROR));
-                    }
-                }
-            }
-            other => (other, header.to_vec()),
         };
         if self.check_at_leom(HEADER_SIZE as u64) {
             self.core.state.is_eom = true;
@@ -325,5 +310,20 @@ impl VfsDevice {
                 .unwrap_or(0);
         }
         Ok(())
+    }
+}
+
+/// The parsed header and the block vfs writes for it: a dump header is re-encoded with
+/// `bs=32k` ("the VFS header is always 32k regardless of the block_size setting"),
+/// any other header is written as given.
+fn header_block(header: &[u8]) -> Result<(Header, Vec<u8>), HeaderError> {
+    match Header::parse(header)? {
+        Header::Dump(mut d) => {
+            d.block_kib = std::num::NonZeroU32::new(32);
+            let h = Header::Dump(d);
+            let block = h.to_block()?;
+            Ok((h, block))
+        }
+        other => Ok((other, header.to_vec())),
     }
 }
