@@ -4,10 +4,10 @@
 use std::io::{self, Seek, SeekFrom};
 
 use crate::device::{DeviceError, EventKind, Misuse, Op, ReadResult, SeekResult, StatusFlags};
-use crate::header::{HEADER_SIZE, Header, HeaderError};
+use crate::header::{FileType, HEADER_SIZE, Header, HeaderError};
 
 use super::device::{OpenFile, VfsDevice, io_err};
-use super::layout;
+use super::layout::{self, VolumeEntry};
 
 impl VfsDevice {
     /// [`Device::seek_file`](crate::device::Device::seek_file): opens the file and checks its header.
@@ -30,50 +30,16 @@ impl VfsDevice {
             layout::find_file(&entries, 0).cloned()
         };
         let Some(entry) = found else {
-            if requested == 0 {
-                let e = self.core.unlabeled("File 0 not found".to_owned());
-                return Err(self
-                    .core
-                    .fail(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED));
-            }
-            if layout::find_file(&entries, requested - 1).is_some() {
-                self.core.state.file = requested;
-                self.core.event(EventKind::SeekFile {
-                    requested,
-                    file: requested,
-                    tape_end: true,
-                });
-                return Ok(SeekResult::TapeEnd { file: requested });
-            }
-            // "Attempt to read past tape-end file" (status stays SUCCESS in Amanda).
-            let e = self.core.no_such_file(requested);
-            return Err(self.core.fail(Op::SeekFile, e, StatusFlags::SUCCESS));
+            return self.seek_past_files(&entries, requested);
         };
         let (file, path, buf) = match self.read_header_file(&entry.name) {
             Ok(read) => read,
             Err((e, flags)) => return Err(self.core.fail(Op::SeekFile, e, flags)),
         };
-        let ftype = match Header::parse(&buf) {
-            Ok(h) => h.file_type(),
-            Err(e) => {
-                return Err(self
-                    .core
-                    .fail(Op::SeekFile, e.into(), StatusFlags::VOLUME_ERROR));
-            }
-        };
-        use crate::header::FileType;
-        let ok = match ftype {
-            FileType::File | FileType::ContFile | FileType::SplitFile => true,
-            FileType::TapeStart => requested == 0,
-            FileType::TapeEnd | FileType::Noop => false,
-        };
-        if !ok {
-            let e = DeviceError::Header(HeaderError::Field {
-                field: "type",
-                expected: "FILE, CONT_FILE or SPLIT_FILE (TAPESTART for file 0)",
-                found: ftype.as_str().to_owned(),
-            });
-            return Err(self.core.fail(Op::SeekFile, e, StatusFlags::VOLUME_ERROR));
+        if let Err(e) = check_seekable(&buf, requested) {
+            return Err(self
+                .core
+                .fail(Op::SeekFile, e.into(), StatusFlags::VOLUME_ERROR));
         }
         self.core.state.file = entry.fileno;
         self.core.state.in_file = entry.fileno > 0;
@@ -87,6 +53,33 @@ impl VfsDevice {
             file: entry.fileno,
             header: buf,
         })
+    }
+
+    /// `seek_file(requested)` found no file at or after `requested`: file 0 missing is
+    /// an unlabeled volume, one past the last file is the end of tape, beyond it an error.
+    fn seek_past_files(
+        &mut self,
+        entries: &[VolumeEntry],
+        requested: u32,
+    ) -> Result<SeekResult, DeviceError> {
+        if requested == 0 {
+            let e = self.core.unlabeled("File 0 not found".to_owned());
+            return Err(self
+                .core
+                .fail(Op::SeekFile, e, StatusFlags::VOLUME_UNLABELED));
+        }
+        if layout::find_file(entries, requested - 1).is_some() {
+            self.core.state.file = requested;
+            self.core.event(EventKind::SeekFile {
+                requested,
+                file: requested,
+                tape_end: true,
+            });
+            return Ok(SeekResult::TapeEnd { file: requested });
+        }
+        // "Attempt to read past tape-end file" (status stays SUCCESS in Amanda).
+        let e = self.core.no_such_file(requested);
+        Err(self.core.fail(Op::SeekFile, e, StatusFlags::SUCCESS))
     }
 
     /// [`Device::seek_block`](crate::device::Device::seek_block).
@@ -156,5 +149,24 @@ impl VfsDevice {
                 Err(self.core.fail(Op::ReadBlock, e, StatusFlags::DEVICE_ERROR))
             }
         }
+    }
+}
+
+/// A header `seek_file(requested)` may stop at: a dump file's, or the label for file 0.
+fn check_seekable(block: &[u8], requested: u32) -> Result<(), HeaderError> {
+    let ftype = Header::parse(block)?.file_type();
+    let ok = match ftype {
+        FileType::File | FileType::ContFile | FileType::SplitFile => true,
+        FileType::TapeStart => requested == 0,
+        FileType::TapeEnd | FileType::Noop => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(HeaderError::Field {
+            field: "type",
+            expected: "FILE, CONT_FILE or SPLIT_FILE (TAPESTART for file 0)",
+            found: ftype.as_str().to_owned(),
+        })
     }
 }
