@@ -1,6 +1,6 @@
 //! A simulated tape drive: in memory, deterministic, with injectable faults.
 //!
-//! [`SimDrive`] implements [`Device`] with the semantics of Amanda's tape device over a
+//! [`SimDrive`] implements [`Device`](crate::device::Device) with the semantics of Amanda's tape device over a
 //! Linux `st` drive backed by mhvtl (references: amanda.md §5.6, testbed.md "mhvtl"):
 //!
 //! - Every block is written whole: a short last block is zero-padded to the block size.
@@ -12,7 +12,7 @@
 //!   and Solaris return one empty write at the first write into the zone.
 //! - Amanda's `robust_write`: the first ENOSPC of a write, when `LEOM` is on, sets
 //!   `is_eom` and retries; a second ENOSPC, or any ENOSPC with `LEOM` off, is
-//!   "No space left on device": the write returns [`WriteResult::Failed`] with `is_eom`.
+//!   "No space left on device": the write returns [`WriteResult::Failed`](crate::device::WriteResult::Failed) with `is_eom`.
 //!   A tape drive never returns `Space` or `Full`.
 //! - A media write error (EIO) is taken as end of tape (`Failed`, `is_eom`), as Amanda does;
 //!   a short write is a device error (`Failed`, `DEVICE_ERROR`, then every write fails).
@@ -33,6 +33,11 @@
 //! `seek_file(0)` in WRITE/APPEND mode returns the label block without moving;
 //! `read_block` outside a file returns end of file; a failed read does not move the
 //! position; faults are placed on data blocks (and label reads), not on header blocks.
+//!
+//! Module map: `config` (how a drive is built), `drive` (the drive's state and medium
+//! helpers), `write` (the early-warning write path and `robust_write`), `read` (seeking
+//! and reading), `ops` (the rest of [`Device`](crate::device::Device)), `fault`, `volume`,
+//! `label`; [`library`] is the changer over one drive; [`reference`] the reference model.
 
 mod config;
 mod drive;

@@ -16,12 +16,12 @@
 //! - PEOM (`check_at_peom(size)`, only `MAX_VOLUME_USAGE`): when
 //!   `volume_bytes + size > MAX_VOLUME_USAGE` nothing is written, `is_eom` is
 //!   set, and the write returns `Full` with LEOM on, `Failed` without;
-//!   `start_file` fails with [`DeviceError::NoSpace`].
+//!   `start_file` fails with [`DeviceError::NoSpace`](crate::device::DeviceError::NoSpace).
 //! - `ENOSPC` from the filesystem: the file is truncated back to the end of
 //!   the last whole block written, and the write returns `Space` with LEOM
 //!   on, `Failed` without (`is_eom` is left alone, as in Amanda).
 //!
-//! [`Device::start_file`] needs a parseable Amanda header: the file name comes from its
+//! [`Device::start_file`](crate::device::Device::start_file) needs a parseable Amanda header: the file name comes from its
 //! host, disk and level, and a dump header is re-encoded with `bs=32k` ("the VFS header
 //! is always 32k regardless of the block_size setting").
 //! Injected faults that fire are traced as `fault` events.
@@ -31,8 +31,13 @@
 //! estimate, or after 100 MiB) and on the first check, but never because 5
 //! seconds passed; the `data/` choice is made at each `read_label`/`start`
 //! from the current `USE_DATA`; a successful WRITE `start` clears an earlier
-//! `DEVICE_ERROR`; failures OR their status flags in, as the [`Device`]
+//! `DEVICE_ERROR`; failures OR their status flags in, as the [`Device`](crate::device::Device)
 //! contract says.
+//!
+//! Module map: `device` (the device's state, directory and listing), `space` (the LEOM and
+//! PEOM accounting, no IO), `files` (volume file IO), `read` (seeking and reading), `ops`
+//! (the rest of the Device API), `fs` (faults), [`layout`] (names and directories);
+//! [`vtape`] is the chg-disk slot library.
 
 // Shell: the vfs device and its vtape library are Amanda's on-disk volumes, so they open,
 // create and write files (clippy.toml forbids that to the core).
