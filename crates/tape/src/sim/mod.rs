@@ -37,7 +37,8 @@
 //! Module map: `config` (how a drive is built), `drive` (the drive's state and medium
 //! helpers), `write` (the early-warning write path and `robust_write`), `read` (seeking
 //! and reading), `ops` (the rest of [`Device`](crate::device::Device)), `fault`, `volume`,
-//! `label`; [`library`] is the changer over one drive; [`reference`](mod@reference) the reference model.
+//! `label`; [`library`] is the changer over one drive; [`reference`](mod@reference) the
+//! reference model.
 
 mod config;
 mod drive;
