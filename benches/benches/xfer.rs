@@ -21,10 +21,10 @@ use reelcheck_benches::pipe::{
     RAW_PIPE_SIZES, memcpy_copy, raw_handoff_copy, raw_pipe_copy, test_data,
 };
 use reelcheck_benches::report::{Tally, Unit, emit, ratio};
+use reelcheck_xfer::XferConfig;
 use reelcheck_xfer::link::link_amanda;
 use reelcheck_xfer::mech::Mech;
 use reelcheck_xfer::tables::{AmandaElement, TableVersion};
-use reelcheck_xfer::xfer::XferConfig;
 
 /// Bytes each glue-pair iteration moves.
 const GLUE_BYTES: usize = 32 << 20;

@@ -17,7 +17,8 @@ use reelcheck_xfer::glue::fdio::{self, Read};
 use reelcheck_xfer::link::{LinkStep, Linkage};
 use reelcheck_xfer::mech::{Mech, MechPair};
 use reelcheck_xfer::tables::{self, TableVersion};
-use reelcheck_xfer::xfer::{DEFAULT_PIPE_SIZE, Error, Xfer, XferConfig};
+use reelcheck_xfer::transfer::DEFAULT_PIPE_SIZE;
+use reelcheck_xfer::{Error, Xfer, XferConfig};
 
 use crate::pipe;
 

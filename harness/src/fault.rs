@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use reelcheck_nsca::fake::Fault as NscaFault;
 use reelcheck_tape::sim::TapeFault;
 use reelcheck_tape::vfs::VfsFault;
-use reelcheck_xfer::xfer::{ErrorAt, Faults};
+use reelcheck_xfer::{ErrorAt, Faults};
 
 use crate::rng::Seed;
 use crate::size::ByteSize;
@@ -304,7 +304,7 @@ impl FaultPlan {
 
 /// A failing case as it is always reported: seed, plan, what went wrong and
 /// the one command that replays it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Failure {
     /// The plan that failed (already minimised when a minimiser ran).
     pub plan: FaultPlan,

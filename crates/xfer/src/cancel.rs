@@ -90,7 +90,7 @@ impl Registry {
     }
 }
 
-/// Resource counters of one transfer, as [`crate::xfer::Summary`] reports them.
+/// Resource counters of one transfer, as [`crate::transfer::Summary`] reports them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeakCounts {
     /// Threads started by glue and process elements and by the dispatcher.

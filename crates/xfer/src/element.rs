@@ -1,7 +1,7 @@
 //! The [`Element`] trait (Amanda's `XferElement`) and [`Cx`], an element's
 //! view of its transfer.
 //!
-//! Lifecycle, driven by [`crate::xfer::Xfer`]:
+//! Lifecycle, driven by [`crate::transfer::Xfer`]:
 //! 1. `setup` on every element, source to destination, with the mechanisms
 //!    the linker chose; elements create the fds their neighbours will take
 //!    (`take_output_fd` for READFD, `take_input_fd` for WRITEFD).
@@ -17,15 +17,21 @@
 //! Elements hold their state behind `&self` (interior mutability) because
 //! the element upstream of a PUSH→PULL queue is driven by one thread and the
 //! one downstream by another.
+//!
+//! [`Cx`] reaches its neighbours through the crate-private `Chain`, the
+//! linked elements plus the runtime state they share; the trait, `Cx` and
+//! `Chain` live together because each names the others.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use crate::cancel::{CancelToken, Registry, TrackedFd};
+use crate::error::Error;
 use crate::mech::{Mech, MechPair};
-use crate::msg::MsgKind;
+use crate::msg::{EltRef, MsgKind};
 use crate::tables::TableVersion;
-use crate::xfer::{Chain, Error, Faults};
+use crate::transfer::chain::Shared;
+use crate::transfer::config::Faults;
 
 /// One stage of a transfer (source, filter, destination or glue).
 pub trait Element: Send + Sync {
@@ -110,6 +116,40 @@ pub trait Element: Send + Sync {
     /// WRITEFD: hands the fd the upstream element will write (once).
     fn take_input_fd(&self) -> Option<TrackedFd> {
         None
+    }
+}
+
+/// The linked elements of a transfer (glue included) plus the runtime state they share.
+pub(crate) struct Chain {
+    /// The elements, by index.
+    pub elems: Vec<Box<dyn Element>>,
+    /// What the runtime keeps outside the elements.
+    pub shared: Shared,
+}
+
+impl AsRef<Shared> for Chain {
+    fn as_ref(&self) -> &Shared {
+        &self.shared
+    }
+}
+
+impl Chain {
+    /// Element `idx` by name and index.
+    pub(crate) fn elt(&self, idx: usize) -> EltRef {
+        self.shared.elt(idx)
+    }
+
+    /// Cancels every element, source to destination, then raises the token.
+    pub(crate) fn cancel_all(&self) {
+        let mut expect_eof = false;
+        for (i, e) in self.elems.iter().enumerate() {
+            self.shared.flags[i]
+                .expect_eof
+                .store(expect_eof, Ordering::SeqCst);
+            self.shared.flags[i].cancelled.store(true, Ordering::SeqCst);
+            expect_eof = e.cancel(expect_eof) || expect_eof;
+        }
+        self.shared.token.trigger();
     }
 }
 
@@ -207,29 +247,29 @@ impl<'a> Cx<'a> {
 
     /// Sends an INFO message from this element.
     pub fn info(&self, text: impl Into<String>) {
-        self.chain.send(self.idx, MsgKind::Info(text.into()));
+        self.chain.shared.send(self.idx, MsgKind::Info(text.into()));
     }
 
     /// Sends a CRC message from this element.
     pub fn crc(&self, crc: u32, size: u64) {
-        self.chain.send(self.idx, MsgKind::Crc { crc, size });
+        self.chain.shared.send(self.idx, MsgKind::Crc { crc, size });
     }
 
     /// Reports an error from this element and requests cancellation
     /// (Amanda's `xfer_cancel_with_error`).
     pub fn fail(&self, err: impl std::fmt::Display) {
-        self.chain.fail(self.idx, err.to_string());
+        self.chain.shared.fail(self.idx, err.to_string());
     }
 
     /// Requests cancellation of the transfer without an error.
     pub fn request_cancel(&self) {
-        self.chain.request_cancel();
+        self.chain.shared.request_cancel();
     }
 
     /// Counts `n` bytes delivered into element `receiver` and fires the
     /// byte-triggered fault hooks.
     pub fn account(&self, receiver: usize, n: usize) {
-        self.chain.account(receiver, n);
+        self.chain.shared.account(receiver, n);
     }
 
     /// Index of the downstream neighbour.
@@ -345,6 +385,9 @@ impl<'a> Cx<'a> {
     where
         F: FnOnce(&Cx<'_>) + Send + 'static,
     {
-        Chain::spawn_active(self.chain, self.idx, what, work)
+        let idx = self.idx;
+        Shared::spawn_worker(self.chain, idx, what, move |chain| {
+            work(&Cx::new(chain, idx));
+        })
     }
 }

@@ -163,7 +163,7 @@ impl fmt::Display for ChainSpec {
 
 /// A built chain: the elements plus the handle of a `buffer` destination.
 pub struct BuiltChain {
-    /// The elements, ready for [`crate::xfer::Xfer::linked`].
+    /// The elements, ready for [`crate::transfer::Xfer::linked`].
     pub elements: Vec<Box<dyn Element>>,
     /// The handle of the `buffer` destination, if the chain ends in one.
     pub buffer: Option<BufferHandle>,

@@ -34,6 +34,9 @@ enum Command {
     /// Tape volumes: inspect a vfs volume directory, label an empty one.
     #[command(subcommand)]
     Tape(tape::TapeCmd),
+    /// Reports: merge the campaign reports of a sharded fuzz run.
+    #[command(subcommand)]
+    Report(merge::ReportCmd),
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,6 +76,7 @@ macro_rules! outln {
 }
 
 mod fuzz;
+mod merge;
 mod nsca;
 mod output;
 mod tape;
@@ -87,6 +91,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Xfer(cmd) => xfer::run(cmd),
         Command::Nsca(cmd) => nsca::run(cmd),
         Command::Tape(cmd) => tape::run(cmd),
+        Command::Report(cmd) => merge::run(cmd),
     }
 }
 

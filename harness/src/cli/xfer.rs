@@ -7,7 +7,7 @@ use std::time::Instant;
 use anyhow::Context as _;
 use reelcheck_xfer::msg::MsgKind;
 use reelcheck_xfer::tables::TableVersion;
-use reelcheck_xfer::xfer::{Status, Xfer, XferConfig};
+use reelcheck_xfer::{Status, Xfer, XferConfig};
 use reelcheck_xfer::{spec, tables};
 
 use reelcheck_harness::size::ByteSize;

@@ -6,6 +6,7 @@
 //! smaller variants of a failing case, and write a case as a scenario. The
 //! campaign runner is generic: seeds in, a [`CampaignReport`] out.
 
+pub mod merge;
 pub mod tape;
 pub mod xfer;
 
@@ -16,13 +17,13 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fault::{Failure, FaultPlan};
 use crate::rng::Seed;
 
 /// What a passing case measured (summed over the campaign).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CaseStats {
     /// Transfers, device operations or sessions the case executed.
     pub executed: u64,
@@ -73,19 +74,22 @@ pub fn minimise<T: Target>(target: &T, case: T::Case, message: String) -> (T::Ca
 }
 
 /// One failing seed, minimised.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CaseFailure {
     /// The seed that failed.
     pub seed: String,
     /// The scenario file written for it.
     pub scenario: String,
+    /// The minimised case itself (what [`merge`] deduplicates on).
+    #[serde(default)]
+    pub case: serde_json::Value,
     /// The minimised case's plan, why it fails and the command that replays it.
     #[serde(flatten)]
     pub failure: Failure,
 }
 
 /// The result of a campaign.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct CampaignReport {
     /// Target name.
     pub target: String,
@@ -216,6 +220,7 @@ fn write_failure<T: Target>(
     CaseFailure {
         seed: seed.to_string(),
         scenario,
+        case: serde_json::to_value(case).unwrap_or(serde_json::Value::Null),
         failure: Failure {
             plan: target.plan(seed, case),
             message: message.to_string(),

@@ -32,7 +32,7 @@ use serde::Serialize;
 use reelcheck_xfer::link::Linkage;
 use reelcheck_xfer::msg::MsgKind;
 use reelcheck_xfer::tables::TableVersion;
-use reelcheck_xfer::xfer::{Status, Xfer, XferConfig};
+use reelcheck_xfer::{Status, Xfer, XferConfig};
 use reelcheck_xfer::{mech::Mech, spec};
 
 use super::{CaseStats, Target};
@@ -300,7 +300,7 @@ fn run(
     chain: &str,
     version: TableVersion,
     config: XferConfig,
-) -> Result<(reelcheck_xfer::xfer::Summary, Option<Vec<u8>>, Linkage), String> {
+) -> Result<(reelcheck_xfer::Summary, Option<Vec<u8>>, Linkage), String> {
     let parsed = spec::parse(chain).map_err(|e| format!("spec rejected: {e}"))?;
     let built = parsed.build();
     let mut x = Xfer::linked(built.elements, version, config)

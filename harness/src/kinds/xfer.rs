@@ -28,9 +28,9 @@ use serde::Deserialize;
 
 use reelcheck_xfer::link;
 use reelcheck_xfer::msg::{Msg, MsgKind};
+use reelcheck_xfer::spec;
 use reelcheck_xfer::tables::{AmandaElement, TableVersion};
-use reelcheck_xfer::xfer::{Status, Summary, Xfer, XferConfig};
-use reelcheck_xfer::{spec, xfer};
+use reelcheck_xfer::{Status, Summary, Xfer, XferConfig, link_chain};
 
 use crate::fault::{Component, FaultPlan};
 use crate::fuzz;
@@ -291,7 +291,7 @@ fn run_chain(
         .map(|e| e.name().to_string())
         .collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let linked = xfer::link_chain(&built.elements, version).map_err(|e| e.to_string());
+    let linked = link_chain(&built.elements, version).map_err(|e| e.to_string());
     record_link(
         linked.as_ref(),
         &names,

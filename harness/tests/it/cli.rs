@@ -344,3 +344,33 @@ fn it_run_of_a_directory_without_scenarios_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn it_merges_the_reports_of_two_shards_into_one_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    for k in ["1", "2"] {
+        let report = format!("shard-{k}.jsonl");
+        let shard = format!("{k}/2");
+        let out = reelcheck(
+            dir.path(),
+            &[
+                "fuzz", "tape", "--seeds", "1..5", "--shard", &shard, "--quiet", "--report",
+                &report,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+    }
+    let out = reelcheck(
+        dir.path(),
+        &["report", "merge", "shard-1.jsonl", "shard-2.jsonl"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("merged 2 reports (tape): 4 cases,"),
+        "{text}"
+    );
+    assert!(text.contains(" 0 distinct failures"), "{text}");
+    let out = reelcheck(dir.path(), &["report", "merge", "missing.jsonl"]);
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

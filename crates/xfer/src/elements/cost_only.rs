@@ -2,9 +2,9 @@
 //! but do not run here (source-holding, dest-taper-splitter, ...).
 
 use crate::element::Element;
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// An Amanda element that only takes part in linking.
 #[derive(Debug)]

@@ -3,11 +3,11 @@
 
 use std::sync::Mutex;
 
-use super::lock;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// A pass-through filter computing CRC32 (IEEE) and byte count.
 #[derive(Debug, Default)]

@@ -3,11 +3,11 @@
 
 use std::sync::Mutex;
 
-use super::lock;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Verifies CRC32 (IEEE) and size at EOF (costed as dest-null).
 #[derive(Debug)]

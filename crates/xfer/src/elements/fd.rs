@@ -1,18 +1,21 @@
 //! `fd`: a source reading an fd, a destination writing one (Amanda's
 //! source-fd and dest-fd). Both are passive: they only hand their fd to the
 //! neighbour (READFD / WRITEFD); glue or a child process does the IO.
+//!
+//! Shell: opening the named file at setup is this element's IO.
+#![allow(clippy::disallowed_methods)] // Shell: opens the file an fd element names.
 
 use std::fs::{File, OpenOptions};
 use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::{Mech, MechPair};
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Where an fd element's fd comes from.
 #[derive(Debug)]

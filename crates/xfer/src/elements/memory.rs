@@ -2,11 +2,8 @@
 
 use std::sync::{Arc, Mutex};
 
-use super::{Fill, pull_into, pull_owned};
-use crate::element::{Cx, Element};
-use crate::mech::MechPair;
-use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
+use super::generate::{Fill, Generator};
+use crate::tables::AmandaElement;
 
 /// A source of the given bytes.
 #[derive(Debug)]
@@ -14,8 +11,9 @@ pub struct MemorySource {
     st: Mutex<Cursor>,
 }
 
+/// `memory`'s state: the bytes and how many were served.
 #[derive(Debug)]
-struct Cursor {
+pub(crate) struct Cursor {
     data: Arc<[u8]>,
     at: usize,
 }
@@ -49,24 +47,12 @@ impl MemorySource {
     }
 }
 
-impl Element for MemorySource {
-    fn name(&self) -> &str {
-        "memory"
-    }
+impl Generator for MemorySource {
+    const NAME: &'static str = "memory";
+    const AMANDA: AmandaElement = AmandaElement::SourcePattern;
+    type State = Cursor;
 
-    fn mech_pairs(&self, version: TableVersion) -> Option<&'static [MechPair]> {
-        element_pairs(AmandaElement::SourcePattern, version)
-    }
-
-    fn can_generate_eof(&self) -> bool {
-        true
-    }
-
-    fn pull_buffer(&self, cx: &Cx<'_>) -> Result<Option<Vec<u8>>, Error> {
-        pull_owned(cx, &self.st)
-    }
-
-    fn pull_buffer_static(&self, cx: &Cx<'_>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
-        pull_into(cx, &self.st, buf)
+    fn state(&self) -> &Mutex<Cursor> {
+        &self.st
     }
 }

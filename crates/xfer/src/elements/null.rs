@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// The text of dest-null's INFO message.
 pub const NULL_INFO: &str = "Is this thing on?";

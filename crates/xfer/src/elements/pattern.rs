@@ -2,11 +2,8 @@
 
 use std::sync::Mutex;
 
-use super::{Fill, pull_into, pull_owned};
-use crate::element::{Cx, Element};
-use crate::mech::MechPair;
-use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
+use super::generate::{Fill, Generator};
+use crate::tables::AmandaElement;
 
 /// The default pattern when none is given.
 pub const DEFAULT_PATTERN: &[u8] = b"0123456789abcdef";
@@ -17,8 +14,9 @@ pub struct PatternSource {
     st: Mutex<Pattern>,
 }
 
+/// `pattern`'s state: the pattern, the next byte of it and the bytes left.
 #[derive(Debug)]
-struct Pattern {
+pub(crate) struct Pattern {
     pattern: Vec<u8>,
     at: usize,
     left: u64,
@@ -39,7 +37,7 @@ impl Fill for Pattern {
 }
 
 impl PatternSource {
-    /// `size` bytes of `pattern` repeated (an empty pattern means [`DEFAULT_PATTERN`]).
+    /// `size` bytes of `pattern` repeated (an empty pattern means `DEFAULT_PATTERN`, `0123456789abcdef`).
     pub fn new(size: u64, pattern: &[u8]) -> PatternSource {
         let pattern = if pattern.is_empty() {
             DEFAULT_PATTERN.to_vec()
@@ -56,24 +54,12 @@ impl PatternSource {
     }
 }
 
-impl Element for PatternSource {
-    fn name(&self) -> &str {
-        "pattern"
-    }
+impl Generator for PatternSource {
+    const NAME: &'static str = "pattern";
+    const AMANDA: AmandaElement = AmandaElement::SourcePattern;
+    type State = Pattern;
 
-    fn mech_pairs(&self, version: TableVersion) -> Option<&'static [MechPair]> {
-        element_pairs(AmandaElement::SourcePattern, version)
-    }
-
-    fn can_generate_eof(&self) -> bool {
-        true
-    }
-
-    fn pull_buffer(&self, cx: &Cx<'_>) -> Result<Option<Vec<u8>>, Error> {
-        pull_owned(cx, &self.st)
-    }
-
-    fn pull_buffer_static(&self, cx: &Cx<'_>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
-        pull_into(cx, &self.st, buf)
+    fn state(&self) -> &Mutex<Pattern> {
+        &self.st
     }
 }

@@ -9,6 +9,9 @@
 //! stdout then closes, which is the EOF downstream sees. Children are always
 //! reaped. A child killed by SIGPIPE is not an error: its reader stopped
 //! early on purpose (shells treat `cat | head` the same way).
+//!
+//! Shell: spawns the child (its reaper thread comes from the chain runtime).
+#![allow(clippy::disallowed_methods)] // Shell: spawns the filter's child process.
 
 use std::io::Read as _;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -19,12 +22,12 @@ use nix::sys::signal::{Signal, killpg};
 use nix::sys::wait::{Id, WaitPidFlag, waitid};
 use nix::unistd::Pid;
 
-use super::lock;
 use crate::cancel::TrackedFd;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Most stderr bytes kept for an error message.
 const STDERR_KEEP: usize = 4096;

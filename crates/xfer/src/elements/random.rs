@@ -6,11 +6,8 @@
 
 use std::sync::Mutex;
 
-use super::{Fill, pull_into, pull_owned};
-use crate::element::{Cx, Element};
-use crate::mech::MechPair;
-use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
+use super::generate::{Fill, Generator};
+use crate::tables::AmandaElement;
 
 /// `size` seeded pseudo-random bytes.
 #[derive(Debug)]
@@ -20,8 +17,9 @@ pub struct RandomSource {
     st: Mutex<Gen>,
 }
 
+/// `random`'s state: the splitmix64 state, the bytes left and the unused bytes of the last word.
 #[derive(Debug)]
-struct Gen {
+pub(crate) struct Gen {
     state: u64,
     left: u64,
     pending: [u8; 8],
@@ -109,25 +107,13 @@ pub fn random_bytes(seed: u64, len: usize) -> Vec<u8> {
     v
 }
 
-impl Element for RandomSource {
-    fn name(&self) -> &str {
-        "random"
-    }
+impl Generator for RandomSource {
+    const NAME: &'static str = "random";
+    const AMANDA: AmandaElement = AmandaElement::SourceRandom;
+    type State = Gen;
 
-    fn mech_pairs(&self, version: TableVersion) -> Option<&'static [MechPair]> {
-        element_pairs(AmandaElement::SourceRandom, version)
-    }
-
-    fn can_generate_eof(&self) -> bool {
-        true
-    }
-
-    fn pull_buffer(&self, cx: &Cx<'_>) -> Result<Option<Vec<u8>>, Error> {
-        pull_owned(cx, &self.st)
-    }
-
-    fn pull_buffer_static(&self, cx: &Cx<'_>, buf: &mut [u8]) -> Result<Option<usize>, Error> {
-        pull_into(cx, &self.st, buf)
+    fn state(&self) -> &Mutex<Gen> {
+        &self.st
     }
 }
 

@@ -2,11 +2,11 @@
 
 use std::sync::Mutex;
 
-use super::lock;
 use crate::element::{Cx, Element};
+use crate::error::Error;
 use crate::mech::MechPair;
+use crate::sync::lock;
 use crate::tables::{AmandaElement, TableVersion, element_pairs};
-use crate::xfer::Error;
 
 /// Xors every byte with `key`; works in all four buffer mechanisms.
 #[derive(Debug)]

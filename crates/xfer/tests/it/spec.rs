@@ -3,6 +3,8 @@
 
 use reelcheck_xfer::spec::{ElementSpec, parse, parse_size};
 
+use super::support::within;
+
 #[test]
 fn it_parses_the_seed_example() {
     let c = parse("random:1GiB,seed=7 -> xor:0x5a -> process:cat -> null").expect("parses");
@@ -129,9 +131,11 @@ fn it_built_chain_runs_and_exposes_the_buffer() {
     let c = parse("pattern:100000,text=xyz -> xor:0x20 -> buffer").expect("parses");
     let built = c.build();
     let handle = built.buffer.clone().expect("a buffer destination");
-    let s =
-        reelcheck_xfer::xfer::run_chain(built.elements, reelcheck_xfer::tables::TableVersion::V3_5)
-            .expect("runs");
+    let elements = built.elements;
+    let s = within("the chain built from the spec", move || {
+        reelcheck_xfer::run_chain(elements, reelcheck_xfer::tables::TableVersion::V3_5)
+    })
+    .expect("runs");
     assert!(s.leaks.is_clean());
     let expected: Vec<u8> = b"XYZ".iter().copied().cycle().take(100_000).collect();
     assert_eq!(handle.contents(), expected);
