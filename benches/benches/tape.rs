@@ -186,7 +186,7 @@ fn vfs(c: &mut Criterion) {
                 n += 1;
                 let vol = dir.path().join(format!("vol{n}"));
                 std::fs::create_dir(&vol).expect("volume dir");
-                let mut d = VfsDevice::new("vtape0", &vol);
+                let mut d = VfsDevice::new("vtape0", &vol, vec![]);
                 d.start(AccessMode::Write, Some("VOL-1"), Some(STAMP))
                     .expect("label");
                 let start = Instant::now();

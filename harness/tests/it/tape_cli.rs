@@ -28,7 +28,7 @@ fn stdout(out: &Output) -> String {
 /// Writes a volume with our vfs device: label, a file of `sizes[0]` data bytes, ...
 /// (0 bytes gives a header-only file, as a failed or empty trailing part leaves).
 fn write_volume(dir: &Path, sizes: &[usize]) {
-    let mut dev = VfsDevice::new("vfs0", dir);
+    let mut dev = VfsDevice::new("vfs0", dir, vec![]);
     dev.start(
         AccessMode::Write,
         Some("TESTCONF-001"),

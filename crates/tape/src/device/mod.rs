@@ -10,7 +10,8 @@
 //!
 //! The preconditions Amanda asserts in `device.c` are checked by [`DeviceState`]'s
 //! `check_*` methods; breaking one returns [`DeviceError::Misuse`] and leaves the device
-//! exactly as it was (Amanda aborts the process instead).
+//! exactly as it was: state, status and last error (Amanda aborts the process instead).
+//! [`DeviceCore`] holds what every device keeps and applies that rule once.
 //!
 //! Headers cross this API as opaque bytes: [`Device::start_file`] takes the serialized
 //! header (at most [`Device::header_block_size`] bytes; the device pads it with NULs) and
@@ -23,6 +24,7 @@
 //! (`Failed`, `Space`, `Full`), and keeps the typed reason in [`Device::last_error`];
 //! every failure also ORs its [`StatusFlags`] into [`DeviceState::status`].
 
+mod core;
 mod error;
 mod event;
 mod property;
@@ -30,6 +32,8 @@ mod result;
 mod state;
 mod status;
 
+pub use self::core::DeviceCore;
+pub(crate) use self::core::device_common_methods;
 pub use error::{DeviceError, Misuse, Op};
 pub use event::{DeviceEvent, EventKind};
 pub use property::{
@@ -39,12 +43,6 @@ pub use property::{
 pub use result::{ReadResult, SeekResult, WriteResult};
 pub use state::DeviceState;
 pub use status::{AccessMode, StatusFlags};
-
-/// Size of the Amanda header block on vfs volumes (`VFS_DEVICE_LABEL_SIZE`): 32 KiB.
-pub const HEADER_BLOCK_SIZE: usize = 32 * 1024;
-
-/// Amanda's `EOM_EARLY_WARNING_ZONE_BLOCKS` for vfs: LEOM is flagged 4 blocks before the limit.
-pub const EOM_EARLY_WARNING_ZONE_BLOCKS: u64 = 4;
 
 /// Amanda's Device API. See the module docs for the calling order and error model.
 pub trait Device {
@@ -69,7 +67,8 @@ pub trait Device {
 
     /// Reads the volume label (only in NULL mode); sets `volume_label`, `volume_time`
     /// and `status`, and returns the status (`SUCCESS` when a label was read).
-    fn read_label(&mut self) -> StatusFlags;
+    /// `Err` is misuse only (called in a started device).
+    fn read_label(&mut self) -> Result<StatusFlags, DeviceError>;
 
     /// Starts the device in `mode`. WRITE labels the volume with `label` and `timestamp`
     /// (erasing it); APPEND positions after the last file; READ reads the label.

@@ -140,7 +140,7 @@ impl DeviceState {
     }
 
     /// Preconditions of `read_block`: READ mode (Amanda asserts nothing more; reading
-    /// outside a file, e.g. after end of file, returns [`ReadResult::Eof`]).
+    /// outside a file, e.g. after end of file, returns [`ReadResult::Eof`](super::ReadResult::Eof)).
     pub fn check_read_block(&self) -> Result<(), Misuse> {
         if self.access_mode != AccessMode::Read {
             return Err(Misuse::WrongMode {

@@ -628,7 +628,7 @@ impl Model {
 pub fn apply_to_drive(d: &mut SimDrive, step: &Step) -> Result<Expect, DeviceError> {
     let mut buf = vec![0u8; d.properties().block_size];
     match *step {
-        Step::ReadLabel => Ok(Expect::Status(d.read_label().bits())),
+        Step::ReadLabel => d.read_label().map(|s| Expect::Status(s.bits())),
         Step::Start { mode } => d.start(mode, Some("VOL"), Some(TS)).map(|()| Expect::Ok),
         Step::StartFile => d.start_file(b"AMANDA: FILE").map(Expect::File),
         Step::Write { len, fill } => d.write_block(&vec![fill; len]).map(Expect::Write),

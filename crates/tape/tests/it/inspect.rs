@@ -13,7 +13,7 @@ use reelcheck_tape::vfs::VfsDevice;
 use crate::vfs::split_header;
 
 fn write_volume(dir: &Path, parts: &[usize]) {
-    let mut dev = VfsDevice::new("vtape0", dir);
+    let mut dev = VfsDevice::new("vtape0", dir, vec![]);
     dev.start(AccessMode::Write, Some("VOL-1"), Some("20240101000000"))
         .expect("label");
     for (i, &len) in parts.iter().enumerate() {
@@ -74,7 +74,7 @@ note: file 2: short final block of 7232 bytes (block size 32768)
 fn it_notes_header_only_files_and_gaps_but_reports_no_error() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write_volume(tmp.path(), &[32_768, 0, 32_768, 32_768, 0]);
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
     dev.recycle_file(3).expect("recycle 3");
     dev.recycle_file(4).expect("recycle 4");
     let r = inspect(tmp.path()).expect("inspects");
@@ -188,7 +188,7 @@ fn it_formats_amanda_datestamps_from_unix_time() {
 #[test]
 fn it_inspects_a_volume_cut_at_max_volume_usage() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
     dev.set_property(Property::MaxVolumeUsage(Some(3 * 32_768)))
         .expect("limit");
     dev.set_property(Property::Leom(false)).expect("no LEOM");

@@ -41,7 +41,7 @@ fn block(fill: u8, len: usize) -> Vec<u8> {
 }
 
 fn labelled(dir: &Path, faults: &[VfsFault], props: &[Property]) -> VfsDevice {
-    let mut dev = VfsDevice::with_faults("vtape0", dir, faults);
+    let mut dev = VfsDevice::new("vtape0", dir, faults.to_vec());
     for p in props {
         dev.set_property(*p).expect("settable before start");
     }
@@ -325,7 +325,7 @@ fn it_never_reuses_a_recycled_file_number_below_the_highest() {
     }
     dev.finish().expect("finish");
     dev.recycle_file(2).expect("recycles file 2");
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
     dev.start(AccessMode::Append, None, None).expect("appends");
     assert_eq!(
         dev.volume_bytes(),
@@ -363,8 +363,8 @@ fn it_reads_back_blocks_and_seeks_like_amanda() {
     dev.finish().expect("finish");
     dev.recycle_file(1).expect("gap at 1");
 
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
-    assert_eq!(dev.read_label(), StatusFlags::SUCCESS);
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
+    assert_eq!(dev.read_label().expect("no misuse"), StatusFlags::SUCCESS);
     assert_eq!(dev.state().volume_label.as_deref(), Some("TESTCONF-001"));
     assert_eq!(dev.state().volume_time.as_deref(), Some("20240101000000"));
     dev.start(AccessMode::Read, None, None).expect("read");
@@ -441,8 +441,11 @@ fn it_reads_a_short_final_block_short() {
 #[test]
 fn it_reports_an_empty_directory_as_unlabeled() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
-    assert_eq!(dev.read_label(), StatusFlags::VOLUME_UNLABELED);
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
+    assert_eq!(
+        dev.read_label().expect("no misuse"),
+        StatusFlags::VOLUME_UNLABELED
+    );
     assert!(dev.start(AccessMode::Read, None, None).is_err());
     assert_eq!(dev.state().access_mode, AccessMode::Null);
 }
@@ -450,7 +453,7 @@ fn it_reports_an_empty_directory_as_unlabeled() {
 #[test]
 fn it_refuses_misuse_without_changing_state() {
     let tmp = tempfile::tempdir().expect("tempdir");
-    let mut dev = VfsDevice::new("vtape0", tmp.path());
+    let mut dev = VfsDevice::new("vtape0", tmp.path(), vec![]);
     let before = dev.state().clone();
     assert!(matches!(dev.write_block(&[1]), Err(DeviceError::Misuse(_))));
     assert!(matches!(dev.finish_file(), Err(DeviceError::Misuse(_))));

@@ -393,7 +393,7 @@ impl StateMachineTest for VfsTest {
             .map(|bytes| VfsFault::EnospcAfter { bytes })
             .into_iter()
             .collect();
-        let mut dev = VfsDevice::with_faults("vtape0", tmp.path(), &faults);
+        let mut dev = VfsDevice::new("vtape0", tmp.path(), faults);
         dev.set_property(Property::BlockSize(m.cfg.block as usize))
             .expect("block size");
         dev.set_property(Property::MaxVolumeUsage(m.cfg.limit))

@@ -1,7 +1,7 @@
 //! vtape library: Amanda's chg-disk layout (`slotN/`, `data` symlink, `state`).
 
 use reelcheck_tape::device::{AccessMode, Device, StatusFlags};
-use reelcheck_tape::vtape::{SlotInfo, VtapeError, VtapeLibrary};
+use reelcheck_tape::vfs::vtape::{SlotInfo, VtapeError, VtapeLibrary};
 
 #[test]
 fn it_creates_slot_directories_and_a_data_link_to_the_current_slot() {
@@ -50,7 +50,7 @@ fn it_finds_volumes_by_label_the_way_chg_disk_does() {
     // Files go straight into the slot (USE_DATA NO), as chg-disk configures its devices.
     assert!(lib.slot_dir(2).join("00000.VOL-2").is_file());
     let mut dev = lib.device(2).expect("device");
-    assert_eq!(dev.read_label(), StatusFlags::SUCCESS);
+    assert_eq!(dev.read_label().expect("no misuse"), StatusFlags::SUCCESS);
     assert_eq!(dev.state().volume_label.as_deref(), Some("VOL-2"));
     dev.start(AccessMode::Append, None, None).expect("append");
     assert!(matches!(

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use reelcheck_tape::device::{DEFAULT_BLOCK_SIZE, Device, Property};
-use reelcheck_tape::library::Library;
+use reelcheck_tape::sim::library::Library;
 use reelcheck_tape::sim::{EarlyWarningStyle, SimConfig, SimDrive, TapeFault, Volume, VolumeSpec};
 use reelcheck_tape::vfs::{VfsDevice, VfsFault};
 
@@ -150,7 +150,7 @@ pub(super) fn build(
         }
         DutKind::Vfs(faults) => {
             let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
-            let mut dev = VfsDevice::with_faults("vfs0", dir.path(), &faults);
+            let mut dev = VfsDevice::new("vfs0", dir.path(), faults);
             dev.set_property(Property::BlockSize(geometry.block_size))
                 .map_err(|e| e.to_string())?;
             dev.set_property(Property::Leom(geometry.leom))

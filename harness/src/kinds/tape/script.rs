@@ -101,8 +101,10 @@ fn run_step(
 ) {
     match step {
         Step::ReadLabel => {
+            // A misuse (a started device) is recorded as its error.
             let status = dut.dev().read_label();
-            obs.label_reads.push(status.to_string());
+            obs.label_reads
+                .push(status.map_or_else(|e| e.to_string(), |s| s.to_string()));
         }
         Step::Start {
             mode,

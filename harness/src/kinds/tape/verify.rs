@@ -2,7 +2,7 @@
 //! fault-free device, and every file the script wrote must read back as the
 //! device reported writing it.
 
-use reelcheck_tape::device::{AccessMode, Device, Property};
+use reelcheck_tape::device::{AccessMode, Device, Property, StatusFlags};
 use reelcheck_tape::sim::{SimDrive, Volume};
 use reelcheck_tape::vfs::VfsDevice;
 
@@ -35,7 +35,7 @@ pub(super) fn verify(
     let mut found = Vec::new();
     match dut {
         Dut::Vfs { dir, .. } => {
-            let mut reader = VfsDevice::new("reader", dir.path());
+            let mut reader = VfsDevice::new("reader", dir.path(), vec![]);
             if let Err(e) = reader.set_property(Property::BlockSize(geometry.block_size)) {
                 checks.that(false, || format!("reader: {e}"));
             }
@@ -122,7 +122,8 @@ fn verify_one(
     checks: &mut Checks,
     found: &mut Vec<VolumeFound>,
 ) {
-    let status = reader.read_label();
+    // A misuse (a started reader) counts as an unreadable label.
+    let status = reader.read_label().unwrap_or(StatusFlags::DEVICE_BUSY);
     let label = reader.state().volume_label.clone();
     rec.line(
         "verify",

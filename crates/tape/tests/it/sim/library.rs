@@ -1,7 +1,7 @@
 //! The tape library and its changer.
 
 use reelcheck_tape::device::{AccessMode, Device, StatusFlags};
-use reelcheck_tape::library::{ChangerError, Library};
+use reelcheck_tape::sim::library::{ChangerError, Library};
 use reelcheck_tape::sim::{SimConfig, SimDrive, TapeFault, Volume, VolumeSpec};
 
 use super::TS;
@@ -51,7 +51,10 @@ fn it_loads_a_volume_by_its_amanda_label() {
         label(&mut lib, name);
     }
     assert_eq!(lib.load_label("DAILY-2").ok(), Some(2));
-    assert_eq!(lib.drive_mut().read_label(), StatusFlags::SUCCESS);
+    assert_eq!(
+        lib.drive_mut().read_label().expect("no misuse"),
+        StatusFlags::SUCCESS
+    );
     assert_eq!(lib.drive().state().volume_label.as_deref(), Some("DAILY-2"));
     assert_eq!(lib.load_label("DAILY-2").ok(), Some(2), "already loaded");
     assert!(matches!(

@@ -21,8 +21,8 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::device::VfsDevice;
 use crate::device::{AccessMode, Device, DeviceError, Property, UseData};
-use crate::vfs::VfsDevice;
 
 /// Why a library operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -278,7 +278,7 @@ impl VtapeLibrary {
     /// A vfs device on `slot`, set up as `chg-disk` sets it up (`USE_DATA` NO).
     pub fn device(&self, slot: u32) -> Result<VfsDevice, VtapeError> {
         let dir = self.existing_slot(slot)?;
-        let mut dev = VfsDevice::new(&format!("slot{slot}"), dir);
+        let mut dev = VfsDevice::new(format!("slot{slot}"), dir, vec![]);
         dev.set_property(Property::UseData(UseData::No))
             .map_err(|source| VtapeError::Device { slot, source })?;
         Ok(dev)

@@ -6,8 +6,9 @@
 //! a volume always returns to the slot it came from.
 //! Changer actions appear in the drive's event trace (`tape0 changer load slot=2`).
 
+use super::drive::SimDrive;
+use super::volume::Volume;
 use crate::device::{AccessMode, Device, DeviceError};
-use crate::sim::{SimDrive, Volume};
 
 /// Why a changer operation failed.
 #[derive(Debug, thiserror::Error)]
