@@ -35,15 +35,6 @@ const CRATES: &[(&str, &[&str])] = &[
 /// known one that grows, fails the test.
 const KNOWN_CIRCLES: &[(&str, &[&str])] = &[
     (
-        "crates/nsca/src",
-        &[
-            "server/conn.rs",
-            "server/listen.rs",
-            "server/mod.rs",
-            "server/settings.rs",
-        ],
-    ),
-    (
         "crates/xfer/src",
         &[
             "element.rs",

@@ -20,9 +20,9 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::Settings;
-use super::events::{CloseReason, RejectReason, ServerEvent};
-use super::writer::{self, EventFn, Job, WriterHandle};
+use super::events::{CloseReason, EventFn, RejectReason, ServerEvent};
+use super::settings::Settings;
+use super::writer::{self, Job, WriterHandle};
 use crate::authz::{Action, Credential, Query};
 use crate::cipher::Method;
 use crate::clock::unix_now;

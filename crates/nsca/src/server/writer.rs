@@ -33,13 +33,12 @@ use std::fs::{File, OpenOptions};
 use std::io::{ErrorKind, Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use nix::fcntl::{Flock, FlockArg, OFlag};
 use tokio::sync::{mpsc, oneshot};
 
-use super::events::{ServerEvent, Sink};
+use super::events::{EventFn, ServerEvent, Sink};
 
 /// Bytes of undelivered results held in memory before the writer stops reading its
 /// channel (only when the spool file cannot be written either).
@@ -179,9 +178,6 @@ pub fn job_lines(job: &Job) -> Vec<Vec<u8>> {
         .map(<[u8]>::to_vec)
         .collect()
 }
-
-/// Events go through this callback (logger and observer).
-pub type EventFn = Arc<dyn Fn(ServerEvent) + Send + Sync>;
 
 /// Starts the writer task on the current runtime; it ends when every handle is dropped
 /// and everything received is delivered or spooled.
