@@ -29,7 +29,7 @@ use crate::clock::unix_now;
 use crate::cmdfile;
 use crate::codec::{CheckResult, IV_LEN};
 use crate::error::DecodeError;
-use crate::session::{self, ReadEnd, ServerSession};
+use crate::session::{ReadEnd, ServerSession, SessionEnd, SessionEvent};
 
 /// Size of one socket read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -172,10 +172,10 @@ pub(crate) async fn handle<R, W>(
         let mut lines = LineBatch::default();
         while let Some(event) = session.poll_event() {
             match event {
-                session::ServerEvent::Identified { candidate } => {
+                SessionEvent::Identified { candidate } => {
                     identified = usable.get(candidate).cloned();
                 }
-                session::ServerEvent::Accepted { decoded, .. } => {
+                SessionEvent::Accepted { decoded, .. } => {
                     let result = decoded.result;
                     if let Some(max) = settings.max_packet_age {
                         let age = i64::from(unix_now() as u32) - i64::from(decoded.timestamp);
@@ -256,7 +256,7 @@ pub(crate) async fn handle<R, W>(
                         return;
                     }
                 }
-                session::ServerEvent::Rejected { error, .. } => {
+                SessionEvent::Rejected { error, .. } => {
                     let reason = match (&error, &candidates) {
                         (_, Some(_)) if identified.is_none() => RejectReason::NoCredential,
                         (DecodeError::BadCrc { .. }, _) => RejectReason::BadCrc,
@@ -268,17 +268,17 @@ pub(crate) async fn handle<R, W>(
                         host: None,
                     });
                 }
-                session::ServerEvent::Closed { reason, .. } => {
+                SessionEvent::Closed { reason, .. } => {
                     lines.submit(&ctx, &mut shutdown).await;
                     let (reason, discarded) = match reason {
-                        session::CloseReason::Eof { leftover } if io_error => {
+                        SessionEnd::Eof { leftover } if io_error => {
                             (CloseReason::IoError, leftover)
                         }
-                        session::CloseReason::Eof { leftover } => (CloseReason::Eof, leftover),
-                        session::CloseReason::Timeout { leftover } => {
+                        SessionEnd::Eof { leftover } => (CloseReason::Eof, leftover),
+                        SessionEnd::Timeout { leftover } => {
                             (CloseReason::Timeout, leftover)
                         }
-                        session::CloseReason::BadPacket => (CloseReason::Rejected, 0),
+                        SessionEnd::BadPacket => (CloseReason::Rejected, 0),
                     };
                     emit(ServerEvent::ConnectionClosed {
                         peer,
