@@ -432,7 +432,8 @@ impl ServerSession {
         match winner {
             Some((candidate, cipher, decoded)) => {
                 self.decrypt = Decrypt::Known(cipher);
-                self.events.push_back(SessionEvent::Identified { candidate });
+                self.events
+                    .push_back(SessionEvent::Identified { candidate });
                 self.report(Ok(decoded));
             }
             None => {

@@ -275,9 +275,7 @@ pub(crate) async fn handle<R, W>(
                             (CloseReason::IoError, leftover)
                         }
                         SessionEnd::Eof { leftover } => (CloseReason::Eof, leftover),
-                        SessionEnd::Timeout { leftover } => {
-                            (CloseReason::Timeout, leftover)
-                        }
+                        SessionEnd::Timeout { leftover } => (CloseReason::Timeout, leftover),
                         SessionEnd::BadPacket => (CloseReason::Rejected, 0),
                     };
                     emit(ServerEvent::ConnectionClosed {

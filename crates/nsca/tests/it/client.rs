@@ -5,7 +5,7 @@ use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cli::send_nsca_main;
 use reelcheck_nsca::client::{ClientOptions, send_results};
 use reelcheck_nsca::codec::{CheckResult, Filler, IV_LEN, InitPacket, PacketSize};
-use reelcheck_nsca::session::{ReadEnd, SessionEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEvent};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};

@@ -4,7 +4,7 @@ use crate::util::{accepted, client_bytes};
 use proptest::prelude::*;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{self, CheckResult, IV_LEN, PacketSize};
-use reelcheck_nsca::session::{ReadEnd, SessionEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEvent};
 
 fn text(max: usize) -> impl Strategy<Value = Vec<u8>> {
     // Any bytes but NUL (C strings end there), including LF, high bytes and invalid UTF-8.

@@ -5,7 +5,7 @@ use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cmdfile;
 use reelcheck_nsca::codec::{CheckResult, Filler, PacketSize, encode_packet};
 use reelcheck_nsca::error::DecodeError;
-use reelcheck_nsca::session::{SessionEnd, ReadEnd, SessionEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEnd, SessionEvent};
 
 fn three() -> Vec<CheckResult> {
     vec![
@@ -56,7 +56,10 @@ fn it_rejects_the_second_packet_when_the_client_resets_its_cipher_per_packet() {
         Some(ReadEnd::Eof),
     );
     assert_eq!(accepted(&events), r[..1].to_vec());
-    assert!(matches!(events[1], SessionEvent::Rejected { packet: 2, .. }));
+    assert!(matches!(
+        events[1],
+        SessionEvent::Rejected { packet: 2, .. }
+    ));
     assert!(matches!(
         events[2],
         SessionEvent::Closed {

@@ -2,7 +2,7 @@
 
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{CheckResult, Filler, IV_LEN, PacketSize};
-use reelcheck_nsca::session::{ClientSession, ReadEnd, SessionEvent, ServerSession};
+use reelcheck_nsca::session::{ClientSession, ReadEnd, ServerSession, SessionEvent};
 
 /// The reference IV: 00 01 02 … 7f.
 pub fn ref_iv() -> [u8; IV_LEN] {
