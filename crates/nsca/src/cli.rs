@@ -9,6 +9,11 @@
 //! (2.10 crashes). In-process, [`send_nsca_main`] checks the `-to` deadline between reads of
 //! standard input (a stdin that blocks forever is not interrupted); the `send_nsca` process
 //! ([`send_nsca_process`]) adds 2.10's alarm and so also ends a run blocked on stdin.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the send_nsca shell: standard streams, the alarm thread and OS-seeded filler"
+)]
 
 use std::ffi::OsString;
 use std::io::{ErrorKind, Read, Write};

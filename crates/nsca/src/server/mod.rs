@@ -43,6 +43,11 @@
 //!   (2.10 exits);
 //! * an optional authz file ([`crate::authz`]) restricts which clients may submit
 //!   which results.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the server shell: sockets, tasks, signals, the wall clock and the command file"
+)]
 
 pub mod events;
 pub mod log;

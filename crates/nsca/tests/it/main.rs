@@ -1,4 +1,9 @@
 //! Integration tests for reelcheck-nsca, one module per topic.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "integration tests drive the shells: temp files, sockets, threads, processes and clocks"
+)]
 
 /// send_nsca command line and exit codes.
 mod cli;
