@@ -1,6 +1,6 @@
 //! The blocking client and send_nsca CLI against in-test fake servers on loopback.
 
-use crate::util::accepted;
+use crate::support::session::accepted;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cli::send_nsca_main;
 use reelcheck_nsca::client::{ClientOptions, send_results};

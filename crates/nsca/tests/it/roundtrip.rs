@@ -1,6 +1,6 @@
 //! Round trips through every supported method and any split of the stream; robustness.
 
-use crate::util::{accepted, client_bytes};
+use crate::support::session::{accepted, client_bytes};
 use proptest::prelude::*;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{self, CheckResult, IV_LEN, PacketSize};

@@ -11,7 +11,7 @@ use rstest::rstest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().expect("addr")

@@ -7,7 +7,7 @@ use reelcheck_nsca::codec::{INIT_PACKET_LEN, PacketSize};
 use reelcheck_nsca::server::run_inetd;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 /// Plays a client on `stream`: reads the init packet, sends `results`, closes.
 async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
@@ -59,7 +59,7 @@ async fn it_serves_one_connection_on_a_socketpair() {
         ],
     )
     .await;
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert_eq!(
         read_lines(&dir.path().join("nagios.cmd")),
         [
@@ -81,7 +81,7 @@ async fn it_knows_the_peer_of_an_inetd_tcp_socket() {
     let fd = OwnedFd::from(accepted);
     let serve = tokio::spawn(async move { run_inetd(&opts, fd, None, None).await });
     client_on(client, 1, "wrong", &[svc("h", "s", 0, "x")]).await;
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert!(read_lines(&dir.path().join("nagios.cmd")).is_empty());
     let text: Vec<String> = log
         .lock()
@@ -128,7 +128,7 @@ async fn it_serves_one_connection_on_a_pair_of_pipes() {
     writer.flush().await.expect("flush");
     // Closing the pipe is the end of the connection.
     drop(writer);
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert_eq!(
         read_lines(&dir.path().join("nagios.cmd")),
         ["[T] PROCESS_SERVICE_CHECK_RESULT;p;pipe;0;over pipes"]

@@ -1,6 +1,6 @@
 //! Server session rules of nsca 2.10 (§1.7, §3.2, §3.3, §8.2) and command-file output (§3.4).
 
-use crate::util::{accepted, client_bytes, ref_iv, server_events};
+use crate::support::session::{accepted, client_bytes, ref_iv, server_events};
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cmdfile;
 use reelcheck_nsca::codec::{CheckResult, Filler, PacketSize, encode_packet};
