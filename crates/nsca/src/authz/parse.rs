@@ -37,6 +37,7 @@ impl Authz {
     }
 }
 
+/// One rule: the action, then its `key=value` fields.
 fn parse_rule(
     line: usize,
     action: &[u8],
@@ -46,80 +47,13 @@ fn parse_rule(
     let action = match action {
         b"allow" => Action::Allow,
         b"deny" => Action::Deny,
-        other => {
-            return Err(AuthzErrorKind::BadAction(
-                String::from_utf8_lossy(other).into_owned(),
-            ));
-        }
+        other => return Err(AuthzErrorKind::BadAction(lossy(other))),
     };
-    let mut from = Vec::new();
-    let mut from_given = false;
-    let mut method = None;
-    let mut password = None;
-    let mut host = None;
-    let mut service = None;
+    let mut given = Fields::default();
     for field in fields {
-        let Some(eq) = field.iter().position(|&b| b == b'=') else {
-            return Err(AuthzErrorKind::BadField(
-                String::from_utf8_lossy(field).into_owned(),
-            ));
-        };
-        let (key, value) = (&field[..eq], &field[eq + 1..]);
-        let key_text = String::from_utf8_lossy(key).into_owned();
-        let dup = || AuthzErrorKind::DuplicateKey(key_text.clone());
-        match key {
-            b"from" => {
-                if from_given || !from.is_empty() {
-                    return Err(dup());
-                }
-                let text = std::str::from_utf8(value).map_err(|_| {
-                    AuthzErrorKind::BadAddress(String::from_utf8_lossy(value).into_owned())
-                })?;
-                if text == "*" {
-                    // Any client, including one whose address is unknown (inetd on a pipe).
-                    from_given = true;
-                } else {
-                    for part in text.split(',') {
-                        from.push(IpNet::parse(part)?);
-                    }
-                }
-            }
-            b"method" => {
-                if method.is_some() {
-                    return Err(dup());
-                }
-                let text = std::str::from_utf8(value).unwrap_or("");
-                let n = text
-                    .parse::<u8>()
-                    .ok()
-                    .filter(|n| *n <= MAX_METHOD)
-                    .ok_or_else(|| {
-                        AuthzErrorKind::BadMethod(String::from_utf8_lossy(value).into_owned())
-                    })?;
-                method = Some(n);
-            }
-            b"password" => {
-                if password.is_some() {
-                    return Err(dup());
-                }
-                password = Some(value.to_vec());
-            }
-            b"host" => {
-                if host.is_some() {
-                    return Err(dup());
-                }
-                host = Some(Glob::new(value)?);
-            }
-            b"service" => {
-                if service.is_some() {
-                    return Err(dup());
-                }
-                service = Some(Glob::new(value)?);
-            }
-            _ => return Err(AuthzErrorKind::UnknownKey(key_text)),
-        }
+        given.set(field)?;
     }
-    let credential = match (method, password) {
+    let credential = match (given.method, given.password) {
         (None, None) => CredentialMatch::Any,
         (m, p) => CredentialMatch::Exactly(Credential {
             method: m.unwrap_or(default.method),
@@ -129,11 +63,79 @@ fn parse_rule(
     Ok(Rule {
         line,
         action,
-        from,
+        from: given.from.unwrap_or_default(),
         credential,
-        host: host.unwrap_or_else(Glob::any),
-        service: service.unwrap_or_else(Glob::any),
+        host: given.host.unwrap_or_else(Glob::any),
+        service: given.service.unwrap_or_else(Glob::any),
     })
+}
+
+/// The fields of one rule as given, each key at most once.
+#[derive(Default)]
+struct Fields {
+    /// `from=`: the networks; empty for `*`.
+    from: Option<Vec<IpNet>>,
+    method: Option<u8>,
+    password: Option<Vec<u8>>,
+    host: Option<Glob>,
+    service: Option<Glob>,
+}
+
+impl Fields {
+    /// Takes one `key=value` field (a key given twice is an error before its value is read).
+    fn set(&mut self, field: &[u8]) -> Result<(), AuthzErrorKind> {
+        let Some(eq) = field.iter().position(|&b| b == b'=') else {
+            return Err(AuthzErrorKind::BadField(lossy(field)));
+        };
+        let (key, value) = (&field[..eq], &field[eq + 1..]);
+        let key_text = lossy(key);
+        match key {
+            b"from" => once(&mut self.from, &key_text, || parse_from(value)),
+            b"method" => once(&mut self.method, &key_text, || parse_method(value)),
+            b"password" => once(&mut self.password, &key_text, || Ok(value.to_vec())),
+            b"host" => once(&mut self.host, &key_text, || Glob::new(value)),
+            b"service" => once(&mut self.service, &key_text, || Glob::new(value)),
+            _ => Err(AuthzErrorKind::UnknownKey(key_text)),
+        }
+    }
+}
+
+/// Fills `slot` with the parsed value, or fails when `key` was already given.
+fn once<T>(
+    slot: &mut Option<T>,
+    key: &str,
+    parse: impl FnOnce() -> Result<T, AuthzErrorKind>,
+) -> Result<(), AuthzErrorKind> {
+    if slot.is_some() {
+        return Err(AuthzErrorKind::DuplicateKey(key.to_owned()));
+    }
+    *slot = Some(parse()?);
+    Ok(())
+}
+
+/// `from=NETS`: comma-separated networks, or `*` (empty: any client, including one whose
+/// address is unknown, inetd on a pipe).
+fn parse_from(value: &[u8]) -> Result<Vec<IpNet>, AuthzErrorKind> {
+    let text = std::str::from_utf8(value).map_err(|_| AuthzErrorKind::BadAddress(lossy(value)))?;
+    if text == "*" {
+        return Ok(Vec::new());
+    }
+    text.split(',').map(IpNet::parse).collect()
+}
+
+/// `method=N`: a method number `nsca.cfg` knows.
+fn parse_method(value: &[u8]) -> Result<u8, AuthzErrorKind> {
+    std::str::from_utf8(value)
+        .unwrap_or("")
+        .parse::<u8>()
+        .ok()
+        .filter(|n| *n <= MAX_METHOD)
+        .ok_or_else(|| AuthzErrorKind::BadMethod(lossy(value)))
+}
+
+/// Bytes as text for error messages.
+fn lossy(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// Highest method number `nsca.cfg` knows (26 = SAFER+).
