@@ -22,7 +22,7 @@ use reelcheck_benches::report::{Tally, Unit, emit, ratio};
 use reelcheck_nsca::cipher::{CipherState, Method};
 use reelcheck_nsca::cmdfile::write_command_line;
 use reelcheck_nsca::codec::{Filler, IV_LEN, PacketSize, decode_packet, encode_packet_into};
-use reelcheck_nsca::session::{SessionEvent, ServerSession};
+use reelcheck_nsca::session::{ServerSession, SessionEvent};
 
 /// Packets per iteration.
 const PACKETS: usize = 64;
