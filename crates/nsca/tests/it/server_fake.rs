@@ -124,7 +124,9 @@ async fn it_delays_the_init_packet() {
         .expect("connect");
     let t0 = tokio::time::Instant::now();
     let mut init = [0u8; INIT_PACKET_LEN];
-    stream.read_exact(&mut init).await.expect("init");
+    within("init packet", stream.read_exact(&mut init))
+        .await
+        .expect("init");
     assert!(t0.elapsed() >= std::time::Duration::from_secs(11));
     fake.shutdown().await;
 }

@@ -18,7 +18,9 @@ async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
 ) {
     let m = reelcheck_nsca::cipher::Method::from_number(i64::from(method)).expect("method");
     let mut init = [0u8; INIT_PACKET_LEN];
-    stream.read_exact(&mut init).await.expect("init");
+    within("init packet", stream.read_exact(&mut init))
+        .await
+        .expect("init");
     let mut session =
         reelcheck_nsca::session::ClientSession::new(m, password.as_bytes(), PacketSize::V3);
     session.handle_init_bytes(&init);
@@ -30,7 +32,7 @@ async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     }
     stream.shutdown().await.expect("shutdown");
     let mut rest = Vec::new();
-    let _ = stream.read_to_end(&mut rest).await;
+    let _ = within("server close", stream.read_to_end(&mut rest)).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -111,7 +113,9 @@ async fn it_serves_one_connection_on_a_pair_of_pipes() {
     let mut reader = tokio::fs::File::from_std(std::fs::File::from(client_in));
     let mut writer = tokio::fs::File::from_std(std::fs::File::from(client_out));
     let mut init = [0u8; INIT_PACKET_LEN];
-    reader.read_exact(&mut init).await.expect("init");
+    within("init packet", reader.read_exact(&mut init))
+        .await
+        .expect("init");
     let mut session = reelcheck_nsca::session::ClientSession::new(
         reelcheck_nsca::cipher::Method::Xor,
         b"secretpw",

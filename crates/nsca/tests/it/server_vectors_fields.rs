@@ -247,9 +247,7 @@ async fn it_closes_an_idle_connection_after_the_read_timeout() {
     let mut client = Client::connect(s.addr, 1, "secretpw", PacketSize::V3).await;
     let t0 = Instant::now();
     let mut rest = Vec::new();
-    let n = client
-        .stream
-        .read_to_end(&mut rest)
+    let n = within("server close", client.stream.read_to_end(&mut rest))
         .await
         .expect("server closes");
     assert_eq!(n, 0);
@@ -286,9 +284,7 @@ async fn it_times_out_a_partial_packet_without_stalling_other_clients() {
     s.wait_written(1).await;
     assert!(t0.elapsed() < Duration::from_secs(1), "{:?}", t0.elapsed());
     let mut rest = Vec::new();
-    let n = slow
-        .stream
-        .read_to_end(&mut rest)
+    let n = within("server close", slow.stream.read_to_end(&mut rest))
         .await
         .expect("server closes");
     assert_eq!(n, 0);

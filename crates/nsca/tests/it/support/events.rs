@@ -62,12 +62,19 @@ impl Events {
     }
 }
 
+/// Awaits `future` at most [`WAIT`]; panics saying `what` when it does not finish in time.
+pub async fn within<F: std::future::Future>(what: &str, future: F) -> F::Output {
+    match tokio::time::timeout(WAIT, future).await {
+        Ok(value) => value,
+        Err(_) => panic!("{what} did not finish within {WAIT:?}"),
+    }
+}
+
 /// Waits for a spawned task (a server's run) at most [`WAIT`]; panics, saying `what`, when
 /// it does not end in time or panicked.
 pub async fn joined<T>(task: tokio::task::JoinHandle<T>, what: &str) -> T {
-    match tokio::time::timeout(WAIT, task).await {
-        Ok(Ok(value)) => value,
-        Ok(Err(e)) => panic!("{what} failed: {e}"),
-        Err(_) => panic!("{what} did not end within {WAIT:?}"),
+    match within(what, task).await {
+        Ok(value) => value,
+        Err(e) => panic!("{what} failed: {e}"),
     }
 }

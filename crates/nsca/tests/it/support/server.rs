@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-pub use super::events::{Events, WAIT, joined};
+pub use super::events::{Events, WAIT, joined, within};
 
 /// How to set up a test server.
 #[derive(Clone, Debug)]
@@ -248,7 +248,9 @@ impl Client {
         let method = Method::from_number(i64::from(method)).expect("method");
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         let mut init = [0u8; INIT_PACKET_LEN];
-        stream.read_exact(&mut init).await.expect("init packet");
+        within("init packet", stream.read_exact(&mut init))
+            .await
+            .expect("init packet");
         let mut session = ClientSession::new(method, password.as_bytes(), size);
         assert_eq!(session.handle_init_bytes(&init), INIT_PACKET_LEN);
         Self {
@@ -324,7 +326,9 @@ impl RawClient {
         let method = Method::from_number(i64::from(method)).expect("method");
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         let mut init = [0u8; INIT_PACKET_LEN];
-        stream.read_exact(&mut init).await.expect("init packet");
+        within("init packet", stream.read_exact(&mut init))
+            .await
+            .expect("init packet");
         let init = reelcheck_nsca::codec::InitPacket::decode(&init).expect("init");
         let cipher =
             reelcheck_nsca::cipher::CipherState::new(method, password.as_bytes(), &init.iv);
