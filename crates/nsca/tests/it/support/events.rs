@@ -6,9 +6,11 @@ use std::time::Duration;
 use reelcheck_nsca::server::events::ServerEvent;
 use tokio::sync::mpsc;
 
-/// Upper bound for any wait in a test (virtual time under `start_paused`, where the
-/// server's own timers, at most 30 s, fire long before it).
-pub const WAIT: Duration = Duration::from_secs(600);
+/// Upper bound for any wait in a test: above the server's own timers (10 s read timeout,
+/// 5 s longest spool backoff, 30 s shutdown grace), which run on virtual time under
+/// `start_paused`, and below nextest's 300 s limit, so a hung real-time test still prints
+/// what it saw.
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// A server's observer channel and every event taken from it so far.
 pub struct Events {
