@@ -104,7 +104,7 @@ pub struct Query<'a> {
     pub service: &'a [u8],
 }
 
-/// The outcome of [`Authz::decide`].
+/// The outcome of `Authz::decide`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decision {
     /// Allow or deny.
