@@ -22,7 +22,7 @@ use reelcheck_benches::report::{Tally, Unit, emit, ratio};
 use reelcheck_nsca::cipher::{CipherState, Method};
 use reelcheck_nsca::cmdfile::write_command_line;
 use reelcheck_nsca::codec::{Filler, IV_LEN, PacketSize, decode_packet, encode_packet_into};
-use reelcheck_nsca::session::{ServerEvent, ServerSession};
+use reelcheck_nsca::session::{ServerSession, SessionEvent};
 
 /// Packets per iteration.
 const PACKETS: usize = 64;
@@ -135,7 +135,7 @@ fn server_core(method: Method, stream: &[u8], out: &mut Vec<u8>) -> usize {
     for read in stream.chunks(64 * 1024) {
         session.handle_data(read);
         while let Some(ev) = session.poll_event() {
-            if let ServerEvent::Accepted { decoded, .. } = ev {
+            if let SessionEvent::Accepted { decoded, .. } = ev {
                 out.clear();
                 write_command_line(out, &decoded.result, u64::from(NOW));
                 accepted += 1;

@@ -9,6 +9,11 @@
 //! (2.10 crashes). In-process, [`send_nsca_main`] checks the `-to` deadline between reads of
 //! standard input (a stdin that blocks forever is not interrupted); the `send_nsca` process
 //! ([`send_nsca_process`]) adds 2.10's alarm and so also ends a run blocked on stdin.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the send_nsca shell: standard streams, the alarm thread and OS-seeded filler"
+)]
 
 use std::ffi::OsString;
 use std::io::{ErrorKind, Read, Write};
@@ -329,9 +334,39 @@ fn run(
         }
         return Ok(3);
     }
+    let Some(cfg) = load_config(&args, stdout)? else {
+        return Ok(2);
+    };
+    let Ok(port) = u16::try_from(args.port) else {
+        let e = ClientError::Lookup {
+            host: args.host.clone(),
+            port: 0,
+        };
+        writeln!(stderr, "Host name lookup failed: '{}'", args.host)?;
+        writeln!(
+            stderr,
+            "Error: Could not connect to host {} on port {}",
+            args.host, args.port
+        )?;
+        return Ok(e.exit_code());
+    };
+    let total = match send_stdin(&args, &cfg, port, stdin) {
+        Ok(total) => total,
+        Err(e) => return report(&e, stdout, stderr),
+    };
+    if total == 0 || !args.quiet {
+        writeln!(stdout, "{total} data packet(s) sent to host successfully.")?;
+    }
+    Ok(if total == 0 { 2 } else { 0 })
+}
 
-    let cfg = match SendNscaConfig::load(&args.config_file) {
-        Ok(c) => c,
+/// Reads send_nsca.cfg; `None` after printing 2.10's messages when it has errors.
+fn load_config(
+    args: &SendNscaArgs,
+    stdout: &mut dyn Write,
+) -> std::io::Result<Option<SendNscaConfig>> {
+    match SendNscaConfig::load(&args.config_file) {
+        Ok(c) => Ok(Some(c)),
         Err(e) => {
             match &e {
                 ConfigError::Open { .. } => writeln!(stdout, "{e}.")?,
@@ -342,53 +377,41 @@ fn run(
                 "Error: Config file '{}' contained errors...",
                 args.config_file.display()
             )?;
-            return Ok(2);
+            Ok(None)
         }
+    }
+}
+
+/// Prints a client error where send_nsca prints it (input errors on stdout, the rest on
+/// stderr) and returns its exit code.
+fn report(e: &ClientError, stdout: &mut dyn Write, stderr: &mut dyn Write) -> std::io::Result<i32> {
+    let out: &mut dyn Write = if matches!(e, ClientError::Input(_)) {
+        stdout
+    } else {
+        stderr
     };
+    for line in e.messages() {
+        writeln!(out, "{line}")?;
+    }
+    Ok(e.exit_code())
+}
+
+/// Connects and sends every result read from `stdin` until its end (or the `-to`
+/// deadline); returns how many packets were sent.
+fn send_stdin(
+    args: &SendNscaArgs,
+    cfg: &SendNscaConfig,
+    port: u16,
+    stdin: &mut dyn Read,
+) -> Result<usize, ClientError> {
     let legacy = cfg.legacy_2_7_mode.unwrap_or(args.legacy_2_7_mode);
     let size = if legacy {
         PacketSize::Legacy
     } else {
         PacketSize::V3
     };
-
-    let report = |e: &ClientError, stdout: &mut dyn Write, stderr: &mut dyn Write| {
-        let out: &mut dyn Write = if matches!(e, ClientError::Input(_)) {
-            stdout
-        } else {
-            stderr
-        };
-        for line in e.messages() {
-            writeln!(out, "{line}")?;
-        }
-        Ok::<i32, std::io::Error>(e.exit_code())
-    };
-
-    let port = match u16::try_from(args.port) {
-        Ok(p) => p,
-        Err(_) => {
-            let e = ClientError::Lookup {
-                host: args.host.clone(),
-                port: 0,
-            };
-            writeln!(stderr, "Host name lookup failed: '{}'", args.host)?;
-            writeln!(
-                stderr,
-                "Error: Could not connect to host {} on port {}",
-                args.host, args.port
-            )?;
-            return Ok(e.exit_code());
-        }
-    };
-    let client = match Client::connect(&args.host, port, args.timeout_secs) {
-        Ok(c) => c,
-        Err(e) => return report(&e, stdout, stderr),
-    };
-    let mut sender = match client.start(i64::from(cfg.encryption_method), &cfg.password, size) {
-        Ok(s) => s,
-        Err(e) => return report(&e, stdout, stderr),
-    };
-
+    let client = Client::connect(&args.host, port, args.timeout_secs)?;
+    let mut sender = client.start(i64::from(cfg.encryption_method), &cfg.password, size)?;
     let format = InputFormat {
         field_delimiter: args.delimiter,
         set_delimiter: args.set_delimiter,
@@ -400,33 +423,23 @@ fn run(
     let mut buf = vec![0u8; 8192];
     loop {
         if sender.client().timed_out() {
-            return report(&sender.client().timeout_error(), stdout, stderr);
+            return Err(sender.client().timeout_error());
         }
         let n = match stdin.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(source) => return report(&ClientError::Stdin { source }, stdout, stderr),
+            Err(source) => return Err(ClientError::Stdin { source }),
         };
         let mut results = Vec::new();
         let fed = splitter.feed(&buf[..n], |set| results.extend(parse_set(set, &format)));
         for r in &results {
-            if let Err(e) = sender.send(r, &mut filler) {
-                return report(&e, stdout, stderr);
-            }
+            sender.send(r, &mut filler)?;
         }
-        if let Err(e) = fed {
-            return report(&ClientError::Input(e), stdout, stderr);
-        }
+        fed.map_err(ClientError::Input)?;
     }
-    if let Some(r) = parse_set(&splitter.finish(), &format)
-        && let Err(e) = sender.send(&r, &mut filler)
-    {
-        return report(&e, stdout, stderr);
+    if let Some(r) = parse_set(&splitter.finish(), &format) {
+        sender.send(&r, &mut filler)?;
     }
-    let total = sender.finish();
-    if total == 0 || !args.quiet {
-        writeln!(stdout, "{total} data packet(s) sent to host successfully.")?;
-    }
-    Ok(if total == 0 { 2 } else { 0 })
+    Ok(sender.finish())
 }

@@ -5,6 +5,11 @@
 //! [`Client::connect`] opens the connection and reads the init packet;
 //! [`Client::start`] picks the cipher; [`Sender::send`] writes one packet per result on the
 //! same connection.
+#![allow(
+    clippy::disallowed_methods,
+    clippy::disallowed_types,
+    reason = "the client shell: a blocking TCP socket and a deadline on the monotonic clock"
+)]
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};

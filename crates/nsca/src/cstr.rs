@@ -5,10 +5,9 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
-/// Parses an integer like glibc `strtol(s, NULL, base)`; `base` 0 means auto (0x.., 0..).
-///
-/// Returns the value clamped to `i64` and whether it overflowed (glibc sets ERANGE).
-pub(crate) fn strtol(s: &[u8], base: u32) -> (i64, bool) {
+/// The start of a C number: leading white space is skipped and one `+` or `-` read.
+/// Returns the index of the first digit and whether the sign was `-`.
+fn space_and_sign(s: &[u8]) -> (usize, bool) {
     let mut i = 0;
     while i < s.len() && is_space(s[i]) {
         i += 1;
@@ -18,6 +17,14 @@ pub(crate) fn strtol(s: &[u8], base: u32) -> (i64, bool) {
         neg = s[i] == b'-';
         i += 1;
     }
+    (i, neg)
+}
+
+/// Parses an integer like glibc `strtol(s, NULL, base)`; `base` 0 means auto (0x.., 0..).
+///
+/// Returns the value clamped to `i64` and whether it overflowed (glibc sets ERANGE).
+pub(crate) fn strtol(s: &[u8], base: u32) -> (i64, bool) {
+    let (mut i, neg) = space_and_sign(s);
     let mut base = base;
     let hex_prefix = s.get(i) == Some(&b'0')
         && matches!(s.get(i + 1), Some(b'x' | b'X'))
@@ -53,15 +60,7 @@ pub(crate) fn atoi(s: &[u8]) -> i32 {
 
 /// C `strtoul(s, NULL, 10)` on a 64-bit system (a leading `-` negates modulo 2^64).
 pub(crate) fn strtoul(s: &[u8]) -> u64 {
-    let mut i = 0;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    let mut neg = false;
-    if i < s.len() && (s[i] == b'+' || s[i] == b'-') {
-        neg = s[i] == b'-';
-        i += 1;
-    }
+    let (mut i, neg) = space_and_sign(s);
     let mut value: u64 = 0;
     while let Some(d) = s.get(i).filter(|c| c.is_ascii_digit()) {
         match value

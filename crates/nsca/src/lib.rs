@@ -1,10 +1,31 @@
 //! reelcheck-nsca: a wire-compatible implementation of classic NSCA (Nagios passive checks, 2.10).
 //!
-//! The crate is made of a sans-IO core and thin IO shells.
-//! The core ([`codec`], [`cipher`], [`session`], [`cmdfile`], [`config`], [`input`], [`cli`])
-//! never opens a socket, reads a clock or draws ambient randomness: it is fed bytes, `now` and
-//! an RNG, and answers with bytes, results and typed errors.
-//! The shells are [`client`] (a blocking send_nsca) and, built on the same API, the server.
+//! The crate is made of a sans-IO core and thin IO shells; `clippy.toml` enforces the line
+//! (no clock, thread, process, ambient randomness, file or socket in the core), and only
+//! the shells carry an `#![allow]` for it, each with its reason.
+//!
+//! The core never opens a socket or a file, reads a clock or draws ambient randomness: it is
+//! fed bytes, `now` and an RNG, and answers with bytes, results and typed errors:
+//! * [`codec`] — packets and the init packet;
+//! * [`cipher`] — the 2.10 encryption methods and their stream state;
+//! * [`session`] — the client and server side of one connection;
+//! * [`cmdfile`] — command-file lines and checkresult files, formatted;
+//! * [`config`] — `nsca.cfg` and `send_nsca.cfg` parsing ([`config::NscaConfig::parse`],
+//!   [`config::SendNscaConfig::parse`]);
+//! * [`authz`] — authorization rules: parsing ([`authz::Authz::parse`]) and decisions;
+//! * [`input`] — send_nsca's standard-input format;
+//! * [`error`] — the core's error types (a leaf: it imports nothing of the crate);
+//! * `cstr` — C string and number conversions as 2.10 does them.
+//!
+//! The shells do the IO around that core:
+//! * [`server`] — the tokio nsca daemon (sockets, tasks, signals, the command-file writer);
+//! * [`client`] — a blocking send_nsca client (TCP socket, deadline clock);
+//! * [`cli`] — the send_nsca command line and process (standard streams, the alarm thread,
+//!   OS-seeded filler);
+//! * [`fake`] — fake NSCA servers with faults, for testing clients (sockets, tasks, a thread);
+//! * `clock` — the one wall-clock read of the shells;
+//! * the `load` functions, [`config::NscaConfig::load`], [`config::SendNscaConfig::load`] and
+//!   [`authz::Authz::load`] — read the file (and probe the OS as 2.10 does), then call `parse`.
 //!
 //! Key types: [`codec::CheckResult`], [`codec::InitPacket`], [`cipher::Method`],
 //! [`cipher::CipherState`], [`session::ClientSession`], [`session::ServerSession`],

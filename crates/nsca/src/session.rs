@@ -19,7 +19,7 @@
 //! Outputs, polled in this order after every input:
 //! 1. [`ServerSession::poll_transmit`] — the 132-byte init packet, exactly once, first;
 //! 2. [`ServerSession::poll_event`] until `None` — results, rejections, and finally
-//!    [`ServerEvent::Closed`], after which the shell closes the socket and feeds nothing more.
+//!    [`SessionEvent::Closed`], after which the shell closes the socket and feeds nothing more.
 //!
 //! Packet rules are nsca 2.10's: a full 4304-byte packet is decoded as soon as it is
 //! complete; a 720-byte (2.7) packet is accepted only when a read ends (EOF or timeout) with
@@ -129,9 +129,10 @@ pub enum ReadEnd {
     Timeout,
 }
 
-/// Why a server session closed.
+/// Why a server session closed, as the sans-IO session sees it (the server's
+/// `server::events::CloseReason` adds IO errors and shutdown).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CloseReason {
+pub enum SessionEnd {
     /// The peer closed; `leftover` bytes of an incomplete packet were dropped (nsca: silently).
     Eof {
         /// Bytes buffered that did not form a packet.
@@ -146,9 +147,10 @@ pub enum CloseReason {
     BadPacket,
 }
 
-/// What a server session reports.
+/// What a server session reports to its shell (the server turns these into its own
+/// `server::events::ServerEvent`s).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServerEvent {
+pub enum SessionEvent {
     /// With candidate ciphers: the first packet decoded with candidate number `candidate`.
     Identified {
         /// Index into the candidate list given to [`ServerSession::with_candidates`].
@@ -171,13 +173,13 @@ pub enum ServerEvent {
     /// The connection is over; nothing more will be reported.
     Closed {
         /// Why.
-        reason: CloseReason,
+        reason: SessionEnd,
         /// Packets accepted on this connection.
         accepted: u64,
     },
 }
 
-impl std::fmt::Display for ServerEvent {
+impl std::fmt::Display for SessionEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Identified { candidate } => write!(f, "identified candidate {candidate}"),
@@ -203,19 +205,19 @@ impl std::fmt::Display for ServerEvent {
             }
             Self::Rejected { packet, error } => write!(f, "packet {packet} rejected: {error}"),
             Self::Closed { reason, accepted } => match reason {
-                CloseReason::Eof { leftover } => {
+                SessionEnd::Eof { leftover } => {
                     write!(
                         f,
                         "closed: end of stream, {accepted} accepted, {leftover} bytes left over"
                     )
                 }
-                CloseReason::Timeout { leftover } => {
+                SessionEnd::Timeout { leftover } => {
                     write!(
                         f,
                         "closed: read timeout, {accepted} accepted, {leftover} bytes left over"
                     )
                 }
-                CloseReason::BadPacket => write!(f, "closed: bad packet, {accepted} accepted"),
+                SessionEnd::BadPacket => write!(f, "closed: bad packet, {accepted} accepted"),
             },
         }
     }
@@ -242,7 +244,7 @@ pub struct ServerSession {
     packets: u64,
     accepted: u64,
     closed: bool,
-    events: VecDeque<ServerEvent>,
+    events: VecDeque<SessionEvent>,
 }
 
 impl std::fmt::Debug for ServerSession {
@@ -266,7 +268,7 @@ impl ServerSession {
 
     /// A session that identifies the client's cipher by trial decryption of its first packet:
     /// the first candidate whose decryption passes both the version and the CRC check wins
-    /// (reported as [`ServerEvent::Identified`]) and is used for the rest of the connection.
+    /// (reported as [`SessionEvent::Identified`]) and is used for the rest of the connection.
     pub fn with_candidates(candidates: Vec<(Method, Vec<u8>)>, iv: [u8; IV_LEN], now: u32) -> Self {
         Self::build(
             iv,
@@ -298,11 +300,11 @@ impl ServerSession {
     }
 
     /// The next event, in order.
-    pub fn poll_event(&mut self) -> Option<ServerEvent> {
+    pub fn poll_event(&mut self) -> Option<SessionEvent> {
         self.events.pop_front()
     }
 
-    /// True once [`ServerEvent::Closed`] has been queued.
+    /// True once [`SessionEvent::Closed`] has been queued.
     pub fn is_closed(&self) -> bool {
         self.closed
     }
@@ -366,15 +368,15 @@ impl ServerSession {
         }
         let leftover = self.buffered();
         let reason = match end {
-            ReadEnd::Eof => CloseReason::Eof { leftover },
-            ReadEnd::Timeout => CloseReason::Timeout { leftover },
+            ReadEnd::Eof => SessionEnd::Eof { leftover },
+            ReadEnd::Timeout => SessionEnd::Timeout { leftover },
         };
         self.close(reason);
     }
 
-    fn close(&mut self, reason: CloseReason) {
+    fn close(&mut self, reason: SessionEnd) {
         self.closed = true;
-        self.events.push_back(ServerEvent::Closed {
+        self.events.push_back(SessionEvent::Closed {
             reason,
             accepted: self.accepted,
         });
@@ -394,12 +396,12 @@ impl ServerSession {
             Ok(decoded) => {
                 self.accepted += 1;
                 self.events
-                    .push_back(ServerEvent::Accepted { packet, decoded });
+                    .push_back(SessionEvent::Accepted { packet, decoded });
             }
             Err(error) => {
                 self.events
-                    .push_back(ServerEvent::Rejected { packet, error });
-                self.close(CloseReason::BadPacket);
+                    .push_back(SessionEvent::Rejected { packet, error });
+                self.close(SessionEnd::BadPacket);
             }
         }
     }
@@ -430,7 +432,8 @@ impl ServerSession {
         match winner {
             Some((candidate, cipher, decoded)) => {
                 self.decrypt = Decrypt::Known(cipher);
-                self.events.push_back(ServerEvent::Identified { candidate });
+                self.events
+                    .push_back(SessionEvent::Identified { candidate });
                 self.report(Ok(decoded));
             }
             None => {
@@ -461,7 +464,7 @@ mod tests {
         server.handle_read_end(ReadEnd::Timeout);
         assert!(matches!(
             server.poll_event(),
-            Some(ServerEvent::Accepted { packet: 1, .. })
+            Some(SessionEvent::Accepted { packet: 1, .. })
         ));
         assert!(!server.is_closed());
     }

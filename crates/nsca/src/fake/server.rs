@@ -137,6 +137,7 @@ fn init_for(faults: &[Fault]) -> InitPacket {
     InitPacket { iv, timestamp }
 }
 
+/// Plays one connection under `faults` and returns what it saw.
 async fn serve_one(
     mut stream: TcpStream,
     peer: SocketAddr,
@@ -154,6 +155,23 @@ async fn serve_one(
         received: Vec::new(),
         end: RecordingEnd::ClientClosed,
     };
+    if let Some(end) = init_stage(&mut stream, faults, &init, &mut rec.init_sent, &mut stop).await {
+        rec.end = end;
+        return rec;
+    }
+    rec.end = data_stage(&mut stream, faults, &mut rec.received, &mut stop).await;
+    rec
+}
+
+/// Sends the init packet as the init-stage faults say (recording what was sent);
+/// `Some(end)` when the connection ends there.
+async fn init_stage(
+    stream: &mut TcpStream,
+    faults: &[Fault],
+    init: &InitPacket,
+    init_sent: &mut Vec<u8>,
+    stop: &mut watch::Receiver<bool>,
+) -> Option<RecordingEnd> {
     let bytes = init.encode();
     let init_fault = faults.iter().find(|f| {
         matches!(
@@ -165,102 +183,96 @@ async fn serve_one(
         )
     });
     match init_fault {
-        Some(Fault::CloseImmediately) => {
-            rec.end = RecordingEnd::ServerClosed;
-            return rec;
-        }
+        Some(Fault::CloseImmediately) => return Some(RecordingEnd::ServerClosed),
         Some(Fault::ShortInit { bytes: n }) => {
             let n = (*n).min(INIT_PACKET_LEN);
             let part = bytes.get(..n).unwrap_or_default();
             if stream.write_all(part).await.is_ok() {
-                rec.init_sent = part.to_vec();
+                *init_sent = part.to_vec();
             }
             let _ = stream.shutdown().await;
-            rec.end = RecordingEnd::ServerClosed;
-            return rec;
+            return Some(RecordingEnd::ServerClosed);
         }
-        Some(Fault::NoInit) => {}
+        Some(Fault::NoInit) => return None,
         Some(Fault::DelayInit { millis }) => {
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(*millis)) => {}
-                _ = stop.changed() => {
-                    rec.end = RecordingEnd::Shutdown;
-                    return rec;
-                }
-            }
-            if stream.write_all(&bytes).await.is_ok() {
-                rec.init_sent = bytes.to_vec();
+                _ = stop.changed() => return Some(RecordingEnd::Shutdown),
             }
         }
-        _ => {
-            if stream.write_all(&bytes).await.is_ok() {
-                rec.init_sent = bytes.to_vec();
-            }
-        }
+        _ => {}
     }
-    let close_at = faults.iter().find_map(|f| match f {
+    if stream.write_all(&bytes).await.is_ok() {
+        *init_sent = bytes.to_vec();
+    }
+    None
+}
+
+/// The data-stage close fault: after how many bytes, and whether with a reset.
+fn close_fault(faults: &[Fault]) -> Option<(usize, bool)> {
+    faults.iter().find_map(|f| match f {
         Fault::CloseAfterBytes { bytes } => Some((*bytes, false)),
         Fault::CloseBetweenPackets { packets } => {
             Some((packets.saturating_mul(codec::V3_PACKET_LEN), false))
         }
         Fault::ResetAfterBytes { bytes } => Some((*bytes, true)),
         _ => None,
-    });
-    let slow = faults.iter().find_map(|f| match f {
+    })
+}
+
+/// The slow-reads fault: bytes per read and the pause before each.
+fn slow_fault(faults: &[Fault]) -> Option<(usize, Duration)> {
+    faults.iter().find_map(|f| match f {
         Fault::SlowReads {
             chunk,
             interval_millis,
         } => Some(((*chunk).max(1), Duration::from_millis(*interval_millis))),
         _ => None,
-    });
+    })
+}
+
+/// Reads what the client sends into `received`, applying the data-stage faults, until the
+/// connection ends; returns how it ended.
+async fn data_stage(
+    stream: &mut TcpStream,
+    faults: &[Fault],
+    received: &mut Vec<u8>,
+    stop: &mut watch::Receiver<bool>,
+) -> RecordingEnd {
+    let close_at = close_fault(faults);
+    let slow = slow_fault(faults);
     let mut buf = vec![0u8; 65536];
     // Bounded by the client: every iteration consumes bytes or ends the connection.
     loop {
         if let Some((limit, reset)) = close_at
-            && rec.received.len() >= limit
+            && received.len() >= limit
         {
             if reset {
                 let _ = stream.set_zero_linger();
-                rec.end = RecordingEnd::ServerReset;
-            } else {
-                let _ = stream.shutdown().await;
-                rec.end = RecordingEnd::ServerClosed;
+                return RecordingEnd::ServerReset;
             }
-            return rec;
+            let _ = stream.shutdown().await;
+            return RecordingEnd::ServerClosed;
         }
         let mut want = buf.len();
         if let Some((limit, _)) = close_at {
-            want = want.min(limit - rec.received.len());
+            want = want.min(limit - received.len());
         }
         if let Some((chunk, interval)) = slow {
             want = want.min(chunk);
             tokio::select! {
                 () = tokio::time::sleep(interval) => {}
-                _ = stop.changed() => {
-                    rec.end = RecordingEnd::Shutdown;
-                    return rec;
-                }
+                _ = stop.changed() => return RecordingEnd::Shutdown,
             }
         }
         let read = tokio::select! {
             r = stream.read(&mut buf[..want]) => r,
-            _ = stop.changed() => {
-                rec.end = RecordingEnd::Shutdown;
-                return rec;
-            }
+            _ = stop.changed() => return RecordingEnd::Shutdown,
         };
         match read {
-            Ok(0) => {
-                rec.end = RecordingEnd::ClientClosed;
-                return rec;
-            }
-            Ok(n) => rec
-                .received
-                .extend_from_slice(buf.get(..n).unwrap_or_default()),
-            Err(_) => {
-                rec.end = RecordingEnd::ReadError;
-                return rec;
-            }
+            Ok(0) => return RecordingEnd::ClientClosed,
+            Ok(n) => received.extend_from_slice(buf.get(..n).unwrap_or_default()),
+            Err(_) => return RecordingEnd::ReadError,
         }
     }
 }

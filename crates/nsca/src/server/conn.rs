@@ -20,16 +20,16 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::Settings;
-use super::events::{CloseReason, RejectReason, ServerEvent};
-use super::writer::{self, EventFn, Job, WriterHandle};
+use super::events::{CloseReason, EventFn, RejectReason, ServerEvent};
+use super::settings::Settings;
+use super::writer::{self, Job, WriterHandle};
 use crate::authz::{Action, Credential, Query};
 use crate::cipher::Method;
 use crate::clock::unix_now;
 use crate::cmdfile;
-use crate::codec::{CheckResult, IV_LEN};
+use crate::codec::{CheckResult, DecodedPacket, IV_LEN};
 use crate::error::DecodeError;
-use crate::session::{self, ReadEnd, ServerSession};
+use crate::session::{ReadEnd, ServerSession, SessionEnd, SessionEvent};
 
 /// Size of one socket read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -51,7 +51,7 @@ pub(crate) struct ConnContext {
 
 /// Handles one connection to the end.
 pub(crate) async fn handle<R, W>(
-    mut reader: R,
+    reader: R,
     mut writer_half: W,
     peer: Option<SocketAddr>,
     ctx: ConnContext,
@@ -59,246 +59,321 @@ pub(crate) async fn handle<R, W>(
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let emit = |e: ServerEvent| (ctx.events)(e);
-    emit(ServerEvent::ConnectionOpened { peer });
-    let settings = &ctx.settings;
-
-    let mut iv = [0u8; IV_LEN];
-    if let Err(e) = getrandom::fill(&mut iv) {
-        // Never fall back to a predictable IV.
-        emit(ServerEvent::InitFailed {
-            peer,
-            error: format!("no random IV: {e}"),
-        });
+    (ctx.events)(ServerEvent::ConnectionOpened { peer });
+    let Some(mut conn) = Conn::open(&ctx, peer) else {
         return;
+    };
+    if conn.send_init(&mut writer_half).await {
+        conn.serve(reader, writer_half).await;
     }
-    let now32 = unix_now() as u32;
-    let default = Credential::new(settings.method.number(), settings.password.clone());
-    let peer_ip = peer.map(|p| p.ip());
-    // With an authz file the credential is found by trial decryption.
-    let candidates: Option<Vec<Credential>> = settings
-        .authz
-        .as_ref()
-        .map(|a| a.candidates(peer_ip, &default));
-    let mut session = match &candidates {
-        None => ServerSession::new(settings.method, &settings.password, iv, now32),
-        Some(list) => ServerSession::with_candidates(
-            list.iter()
-                .filter_map(|c| {
-                    Method::from_number(i64::from(c.method))
-                        .ok()
-                        .map(|m| (m, c.password.clone()))
-                })
-                .collect(),
-            iv,
-            now32,
-        ),
-    };
-    // Candidates whose method cannot be used were left out above; keep indices aligned.
-    let usable: Vec<Credential> = candidates
-        .as_ref()
-        .map(|list| {
-            list.iter()
-                .filter(|c| Method::from_number(i64::from(c.method)).is_ok())
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut identified: Option<Credential> = if candidates.is_none() {
-        Some(default.clone())
-    } else {
-        None
-    };
+}
 
-    if let Some(init) = session.poll_transmit() {
-        let sent = tokio::time::timeout(ctx.read_timeout, async {
+/// Whether a connection goes on after an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Flow {
+    /// Keep reading.
+    Go,
+    /// The connection is over (its close event is emitted).
+    Stop,
+}
+
+/// One connection's state around its sans-IO session.
+struct Conn<'a> {
+    ctx: &'a ConnContext,
+    peer: Option<SocketAddr>,
+    session: ServerSession,
+    /// With an authz file, the credential is found by trial decryption.
+    trial: bool,
+    /// The trial candidates whose method can be used, aligned with the session's list.
+    usable: Vec<Credential>,
+    /// The credential that decrypted the connection (the configured one without authz).
+    identified: Option<Credential>,
+    shutdown: watch::Receiver<bool>,
+    /// Results accepted so far.
+    results: u64,
+    /// Whether the last read failed (reported as an IO error, not an EOF).
+    io_error: bool,
+}
+
+impl<'a> Conn<'a> {
+    /// Draws the IV and builds the session (with the authz candidates for `peer`).
+    fn open(ctx: &'a ConnContext, peer: Option<SocketAddr>) -> Option<Self> {
+        let mut iv = [0u8; IV_LEN];
+        if let Err(e) = getrandom::fill(&mut iv) {
+            // Never fall back to a predictable IV.
+            (ctx.events)(ServerEvent::InitFailed {
+                peer,
+                error: format!("no random IV: {e}"),
+            });
+            return None;
+        }
+        let now32 = unix_now() as u32;
+        let settings = &ctx.settings;
+        let default = Credential::new(settings.method.number(), settings.password.clone());
+        let candidates = settings
+            .authz
+            .as_ref()
+            .map(|a| a.candidates(peer.map(|p| p.ip()), &default));
+        let (session, usable) = match &candidates {
+            None => (
+                ServerSession::new(settings.method, &settings.password, iv, now32),
+                Vec::new(),
+            ),
+            Some(list) => {
+                // Candidates whose method cannot be used are left out; indices stay aligned.
+                let usable: Vec<Credential> = list
+                    .iter()
+                    .filter(|c| Method::from_number(i64::from(c.method)).is_ok())
+                    .cloned()
+                    .collect();
+                let ciphers = usable
+                    .iter()
+                    .filter_map(|c| {
+                        Method::from_number(i64::from(c.method))
+                            .ok()
+                            .map(|m| (m, c.password.clone()))
+                    })
+                    .collect();
+                (ServerSession::with_candidates(ciphers, iv, now32), usable)
+            }
+        };
+        Some(Self {
+            ctx,
+            peer,
+            session,
+            trial: candidates.is_some(),
+            usable,
+            identified: candidates.is_none().then_some(default),
+            shutdown: ctx.shutdown.clone(),
+            results: 0,
+            io_error: false,
+        })
+    }
+
+    fn emit(&self, event: ServerEvent) {
+        (self.ctx.events)(event);
+    }
+
+    /// Reports the end of the connection.
+    fn closed(&self, reason: CloseReason, discarded: usize) {
+        self.emit(ServerEvent::ConnectionClosed {
+            peer: self.peer,
+            reason,
+            results: self.results,
+            discarded,
+        });
+    }
+
+    /// Sends the init packet within the read timeout; `false` (reported) when it fails.
+    async fn send_init<W: AsyncWrite + Unpin>(&mut self, writer_half: &mut W) -> bool {
+        let Some(init) = self.session.poll_transmit() else {
+            return true;
+        };
+        let sent = tokio::time::timeout(self.ctx.read_timeout, async {
             writer_half.write_all(&init).await?;
             writer_half.flush().await
         })
         .await;
         let error = match sent {
-            Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(e.to_string()),
-            Err(_) => Some("timed out".to_owned()),
+            Ok(Ok(())) => return true,
+            Ok(Err(e)) => e.to_string(),
+            Err(_) => "timed out".to_owned(),
         };
-        if let Some(error) = error {
-            emit(ServerEvent::InitFailed { peer, error });
-            return;
-        }
+        self.emit(ServerEvent::InitFailed {
+            peer: self.peer,
+            error,
+        });
+        false
     }
 
-    let mut shutdown = ctx.shutdown.clone();
-    let mut buf = vec![0u8; READ_CHUNK];
-    let mut results = 0u64;
-    let mut deadline = Instant::now() + ctx.read_timeout;
-    let mut io_error = false;
-    // Bounded by the peer: every iteration reads bytes, or ends the connection
-    // (EOF, error, timeout that closes), or accepts one legacy packet after a timeout
-    // (which needs 720 new bytes before it can happen again).
-    loop {
-        let before = (session.buffered(), session.accepted());
-        tokio::select! {
-            read = reader.read(&mut buf) => match read {
-                Ok(0) => session.handle_read_end(ReadEnd::Eof),
-                Ok(n) => session.handle_data(buf.get(..n).unwrap_or_default()),
-                Err(_) => {
-                    io_error = true;
-                    session.handle_read_end(ReadEnd::Eof);
-                }
-            },
-            () = tokio::time::sleep_until(deadline) => {
-                session.handle_read_end(ReadEnd::Timeout);
-                deadline = Instant::now() + ctx.read_timeout;
-            }
-            changed = shutdown.changed() => {
-                if changed.is_err() || *shutdown.borrow() {
-                    emit(ServerEvent::ConnectionClosed {
-                        peer,
-                        reason: CloseReason::Shutdown,
-                        results,
-                        discarded: session.buffered(),
-                    });
-                    return;
-                }
-            }
-        }
-        // A new packet starts its own read timer: when the previous one completed, or
-        // when the first byte of a packet arrived on an idle connection.
-        let after = (session.buffered(), session.accepted());
-        if after.1 != before.1 || (before.0 == 0 && after.0 > 0) {
-            deadline = Instant::now() + ctx.read_timeout;
-        }
-        // Lines of this read's results go to the writer as one job.
-        let mut lines = LineBatch::default();
-        while let Some(event) = session.poll_event() {
-            match event {
-                session::ServerEvent::Identified { candidate } => {
-                    identified = usable.get(candidate).cloned();
-                }
-                session::ServerEvent::Accepted { decoded, .. } => {
-                    let result = decoded.result;
-                    if let Some(max) = settings.max_packet_age {
-                        let age = i64::from(unix_now() as u32) - i64::from(decoded.timestamp);
-                        if max > 0 && age.unsigned_abs() > u64::from(max) {
-                            emit(ServerEvent::PacketRejected {
-                                peer,
-                                reason: RejectReason::StaleTimestamp { age },
-                                host: Some(result.host.clone()),
-                            });
-                            lines.submit(&ctx, &mut shutdown).await;
-                            emit(ServerEvent::ConnectionClosed {
-                                peer,
-                                reason: CloseReason::Rejected,
-                                results,
-                                discarded: 0,
-                            });
-                            return;
-                        }
+    /// Reads, feeds the session and acts on its events until the connection ends.
+    async fn serve<R, W>(mut self, mut reader: R, mut writer_half: W)
+    where
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin,
+    {
+        let mut buf = vec![0u8; READ_CHUNK];
+        let mut deadline = Instant::now() + self.ctx.read_timeout;
+        // Bounded by the peer: every iteration reads bytes, or ends the connection
+        // (EOF, error, timeout that closes), or accepts one legacy packet after a timeout
+        // (which needs 720 new bytes before it can happen again).
+        loop {
+            let before = (self.session.buffered(), self.session.accepted());
+            tokio::select! {
+                read = reader.read(&mut buf) => match read {
+                    Ok(0) => self.session.handle_read_end(ReadEnd::Eof),
+                    Ok(n) => self.session.handle_data(buf.get(..n).unwrap_or_default()),
+                    Err(_) => {
+                        self.io_error = true;
+                        self.session.handle_read_end(ReadEnd::Eof);
                     }
-                    if let Some(authz) = &settings.authz {
-                        let creds: Vec<Credential> = identified.iter().cloned().collect();
-                        let decision = authz.decide(&Query {
-                            peer: peer_ip,
-                            credentials: &creds,
-                            host: cmdfile::cut_at_newline(&result.host),
-                            service: cmdfile::cut_at_newline(&result.service),
-                        });
-                        if decision.action == Action::Deny {
-                            emit(ServerEvent::ResultDenied {
-                                peer,
-                                host: result.host.clone(),
-                                service: result.service.clone(),
-                                decision,
-                            });
-                            continue;
-                        }
-                    }
-                    if settings.strict_mode_spoofing
-                        && !host_matches_peer(cmdfile::cut_at_newline(&result.host), peer).await
-                    {
-                        emit(ServerEvent::StrictModeDropped {
-                            peer,
-                            host: result.host.clone(),
-                        });
-                        continue;
-                    }
-                    let now = unix_now();
-                    let submitted = if settings.writer.check_result_path.is_some() {
-                        // Keep the order: earlier lines first, then this file.
-                        lines.submit(&ctx, &mut shutdown).await
-                            && hand_over(
-                                &ctx,
-                                &mut shutdown,
-                                checkresult_job(settings, &result, now),
-                            )
-                            .await
-                    } else {
-                        cmdfile::write_command_line(&mut lines.bytes, &result, now);
-                        lines.count += 1;
-                        true
-                    };
-                    emit(ServerEvent::ResultAccepted {
-                        peer,
-                        host: result.host,
-                        service: result.service,
-                        return_code: result.return_code,
-                        output: result.output,
-                    });
-                    results += 1;
-                    if !submitted {
-                        // The writer only stops after shutdown; nothing more can be kept.
-                        emit(ServerEvent::ConnectionClosed {
-                            peer,
-                            reason: CloseReason::Shutdown,
-                            results,
-                            discarded: 0,
-                        });
+                },
+                () = tokio::time::sleep_until(deadline) => {
+                    self.session.handle_read_end(ReadEnd::Timeout);
+                    deadline = Instant::now() + self.ctx.read_timeout;
+                }
+                changed = self.shutdown.changed() => {
+                    if changed.is_err() || *self.shutdown.borrow() {
+                        self.closed(CloseReason::Shutdown, self.session.buffered());
                         return;
                     }
                 }
-                session::ServerEvent::Rejected { error, .. } => {
-                    let reason = match (&error, &candidates) {
-                        (_, Some(_)) if identified.is_none() => RejectReason::NoCredential,
-                        (DecodeError::BadCrc { .. }, _) => RejectReason::BadCrc,
-                        _ => RejectReason::BadVersion,
-                    };
-                    emit(ServerEvent::PacketRejected {
-                        peer,
-                        reason,
-                        host: None,
-                    });
-                }
-                session::ServerEvent::Closed { reason, .. } => {
-                    lines.submit(&ctx, &mut shutdown).await;
-                    let (reason, discarded) = match reason {
-                        session::CloseReason::Eof { leftover } if io_error => {
-                            (CloseReason::IoError, leftover)
-                        }
-                        session::CloseReason::Eof { leftover } => (CloseReason::Eof, leftover),
-                        session::CloseReason::Timeout { leftover } => {
-                            (CloseReason::Timeout, leftover)
-                        }
-                        session::CloseReason::BadPacket => (CloseReason::Rejected, 0),
-                    };
-                    emit(ServerEvent::ConnectionClosed {
-                        peer,
-                        reason,
-                        results,
-                        discarded,
-                    });
-                    let _ = writer_half.shutdown().await;
+            }
+            // A new packet starts its own read timer: when the previous one completed, or
+            // when the first byte of a packet arrived on an idle connection.
+            let after = (self.session.buffered(), self.session.accepted());
+            if after.1 != before.1 || (before.0 == 0 && after.0 > 0) {
+                deadline = Instant::now() + self.ctx.read_timeout;
+            }
+            // Lines of this read's results go to the writer as one job.
+            let mut lines = LineBatch::default();
+            while let Some(event) = self.session.poll_event() {
+                if self.on_event(event, &mut lines, &mut writer_half).await == Flow::Stop {
                     return;
                 }
             }
+            if !lines.submit(self.ctx, &mut self.shutdown).await {
+                self.closed(CloseReason::Shutdown, 0);
+                return;
+            }
         }
-        if !lines.submit(&ctx, &mut shutdown).await {
-            emit(ServerEvent::ConnectionClosed {
-                peer,
-                reason: CloseReason::Shutdown,
-                results,
-                discarded: 0,
+    }
+
+    /// Acts on one session event.
+    async fn on_event<W: AsyncWrite + Unpin>(
+        &mut self,
+        event: SessionEvent,
+        lines: &mut LineBatch,
+        writer_half: &mut W,
+    ) -> Flow {
+        match event {
+            SessionEvent::Identified { candidate } => {
+                self.identified = self.usable.get(candidate).cloned();
+                Flow::Go
+            }
+            SessionEvent::Accepted { decoded, .. } => self.on_accepted(decoded, lines).await,
+            SessionEvent::Rejected { error, .. } => {
+                let reason = match &error {
+                    _ if self.trial && self.identified.is_none() => RejectReason::NoCredential,
+                    DecodeError::BadCrc { .. } => RejectReason::BadCrc,
+                    _ => RejectReason::BadVersion,
+                };
+                self.emit(ServerEvent::PacketRejected {
+                    peer: self.peer,
+                    reason,
+                    host: None,
+                });
+                Flow::Go
+            }
+            SessionEvent::Closed { reason, .. } => {
+                lines.submit(self.ctx, &mut self.shutdown).await;
+                let (reason, discarded) = match reason {
+                    SessionEnd::Eof { leftover } if self.io_error => {
+                        (CloseReason::IoError, leftover)
+                    }
+                    SessionEnd::Eof { leftover } => (CloseReason::Eof, leftover),
+                    SessionEnd::Timeout { leftover } => (CloseReason::Timeout, leftover),
+                    SessionEnd::BadPacket => (CloseReason::Rejected, 0),
+                };
+                self.closed(reason, discarded);
+                let _ = writer_half.shutdown().await;
+                Flow::Stop
+            }
+        }
+    }
+
+    /// An accepted packet: the opt-in age check, authz, spoofing check, then the writer.
+    async fn on_accepted(&mut self, decoded: DecodedPacket, lines: &mut LineBatch) -> Flow {
+        let result = decoded.result;
+        if let Some(age) = self.stale_age(decoded.timestamp) {
+            self.emit(ServerEvent::PacketRejected {
+                peer: self.peer,
+                reason: RejectReason::StaleTimestamp { age },
+                host: Some(result.host.clone()),
             });
-            return;
+            lines.submit(self.ctx, &mut self.shutdown).await;
+            self.closed(CloseReason::Rejected, 0);
+            return Flow::Stop;
+        }
+        if !self.allowed(&result) || !self.spoofing_ok(&result).await {
+            return Flow::Go;
+        }
+        let submitted = self.queue(&result, lines).await;
+        self.emit(ServerEvent::ResultAccepted {
+            peer: self.peer,
+            host: result.host,
+            service: result.service,
+            return_code: result.return_code,
+            output: result.output,
+        });
+        self.results += 1;
+        if !submitted {
+            // The writer only stops after shutdown; nothing more can be kept.
+            self.closed(CloseReason::Shutdown, 0);
+            return Flow::Stop;
+        }
+        Flow::Go
+    }
+
+    /// With `--enforce-max-packet-age`: the packet's age when it is too old (or too new).
+    fn stale_age(&self, timestamp: u32) -> Option<i64> {
+        let max = self.ctx.settings.max_packet_age?;
+        let age = i64::from(unix_now() as u32) - i64::from(timestamp);
+        (max > 0 && age.unsigned_abs() > u64::from(max)).then_some(age)
+    }
+
+    /// Whether the authz rules (if any) let `result` through; a denial is reported.
+    fn allowed(&self, result: &CheckResult) -> bool {
+        let Some(authz) = &self.ctx.settings.authz else {
+            return true;
+        };
+        let creds: Vec<Credential> = self.identified.iter().cloned().collect();
+        let decision = authz.decide(&Query {
+            peer: self.peer.map(|p| p.ip()),
+            credentials: &creds,
+            host: cmdfile::cut_at_newline(&result.host),
+            service: cmdfile::cut_at_newline(&result.service),
+        });
+        if decision.action == Action::Deny {
+            self.emit(ServerEvent::ResultDenied {
+                peer: self.peer,
+                host: result.host.clone(),
+                service: result.service.clone(),
+                decision,
+            });
+            return false;
+        }
+        true
+    }
+
+    /// `strict_mode_spoofing`: whether the host name resolves to the client; a drop is
+    /// reported. (`&mut self`: the future stays `Send`, the session is not `Sync`.)
+    async fn spoofing_ok(&mut self, result: &CheckResult) -> bool {
+        if self.ctx.settings.strict_mode_spoofing
+            && !host_matches_peer(cmdfile::cut_at_newline(&result.host), self.peer).await
+        {
+            self.emit(ServerEvent::StrictModeDropped {
+                peer: self.peer,
+                host: result.host.clone(),
+            });
+            return false;
+        }
+        true
+    }
+
+    /// Adds the result's command-file line to `lines`, or hands its checkresult file to
+    /// the writer (after the earlier lines, to keep the order). `false` once the writer
+    /// has stopped.
+    async fn queue(&mut self, result: &CheckResult, lines: &mut LineBatch) -> bool {
+        let now = unix_now();
+        if self.ctx.settings.writer.check_result_path.is_some() {
+            let job = checkresult_job(&self.ctx.settings, result, now);
+            lines.submit(self.ctx, &mut self.shutdown).await
+                && hand_over(self.ctx, &mut self.shutdown, job).await
+        } else {
+            cmdfile::write_command_line(&mut lines.bytes, result, now);
+            lines.count += 1;
+            true
         }
     }
 }

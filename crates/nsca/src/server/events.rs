@@ -10,8 +10,12 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::authz::Decision;
+
+/// Events go through this callback (logger and observer).
+pub type EventFn = Arc<dyn Fn(ServerEvent) + Send + Sync>;
 
 /// Why a connection's packet was rejected (the connection is then closed, as in 2.10).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use nix::sys::socket::{
     getsockname, listen, setsockopt, socket, sockopt,
 };
 
-use super::ServerError;
+use super::error::ServerError;
 
 fn bind_error(addr: &str, e: impl Into<std::io::Error>) -> ServerError {
     ServerError::Bind {

@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 
-use super::events::{CloseReason, RejectReason, ServerEvent};
+use tokio::sync::mpsc;
+
+use super::events::{CloseReason, EventFn, RejectReason, ServerEvent};
 
 /// Default syslog socket.
 pub const DEV_LOG: &str = "/dev/log";
@@ -150,6 +152,20 @@ impl Logger {
             self.log(level, &message);
         }
     }
+}
+
+/// The event sink of a server: logs every event with `logger` and, with `observer`,
+/// also sends it there.
+pub fn event_sink(
+    logger: Arc<Logger>,
+    observer: Option<mpsc::UnboundedSender<ServerEvent>>,
+) -> EventFn {
+    Arc::new(move |event: ServerEvent| {
+        logger.event(&event);
+        if let Some(tx) = &observer {
+            let _ = tx.send(event);
+        }
+    })
 }
 
 /// `(host, port)` as nsca prints it, with an IPv4-mapped prefix removed.

@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::error::ServerError;
 use super::log::Logger;
+use super::options::ServeOptions;
 use super::writer::WriterConfig;
-use super::{ServeOptions, ServerError};
 use crate::authz::{Authz, Credential};
 use crate::cipher::Method;
 use crate::config::LogFacility;

@@ -1,11 +1,11 @@
 //! The blocking client and send_nsca CLI against in-test fake servers on loopback.
 
-use crate::util::accepted;
+use crate::support::session::accepted;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cli::send_nsca_main;
 use reelcheck_nsca::client::{ClientOptions, send_results};
 use reelcheck_nsca::codec::{CheckResult, Filler, IV_LEN, InitPacket, PacketSize};
-use reelcheck_nsca::session::{ReadEnd, ServerEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEvent};
 use std::ffi::OsString;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener};
@@ -54,7 +54,7 @@ fn fake_server(bind: &str, fake: Fake) -> (SocketAddr, JoinHandle<Vec<u8>>) {
     (addr, handle)
 }
 
-fn decode_all(method: Method, password: &[u8], bytes: &[u8]) -> Vec<ServerEvent> {
+fn decode_all(method: Method, password: &[u8], bytes: &[u8]) -> Vec<SessionEvent> {
     let mut s = ServerSession::new(method, password, IV, TS);
     s.handle_data(bytes);
     s.handle_read_end(ReadEnd::Eof);
@@ -114,7 +114,7 @@ fn it_sends_every_result_on_one_connection_with_the_init_timestamp() {
     let events = decode_all(Method::Rijndael128, b"secretpw", &bytes);
     assert_eq!(accepted(&events), three());
     for e in &events {
-        if let ServerEvent::Accepted { decoded, .. } = e {
+        if let SessionEvent::Accepted { decoded, .. } = e {
             assert_eq!(decoded.timestamp, TS);
         }
     }

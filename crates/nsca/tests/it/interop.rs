@@ -4,7 +4,7 @@
 //! real `send_nsca` → an in-test server on 127.0.0.1:0 decoding with our server session,
 //! compared with our own parse of the same standard input.
 
-use crate::util::accepted;
+use crate::support::session::accepted;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{CheckResult, Filler, IV_LEN, InitPacket, PacketSize};
 use reelcheck_nsca::input::{InputFormat, parse_all};

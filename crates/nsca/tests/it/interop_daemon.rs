@@ -10,8 +10,8 @@ use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{CheckResult, PacketSize};
 use rstest::rstest;
 
-use crate::interop_support::*;
-use crate::server_support::{host, mask, svc};
+use crate::support::interop::*;
+use crate::support::server::{host, mask, svc};
 
 /// Runs `steps` (client: `method`/`client_pw`) against both daemons (`server_pw`).
 fn both(

@@ -6,8 +6,8 @@ use std::process::{Command, Stdio};
 
 use rstest::rstest;
 
-use crate::interop_support::{SEND_NSCA, require};
-use crate::server_support::*;
+use crate::support::interop::{SEND_NSCA, require};
+use crate::support::server::*;
 
 /// Runs send_nsca against `addr` with `stdin`; returns (exit code, stdout, stderr).
 async fn send_nsca(
@@ -87,6 +87,7 @@ async fn case_send_nsca_delivers_several_packets_per_connection(#[case] method: 
     s.stop().await;
     assert_eq!(s.lines(), LINES);
     let connections = s
+        .events
         .seen
         .iter()
         .filter(|e| {

@@ -1,10 +1,10 @@
 //! Round trips through every supported method and any split of the stream; robustness.
 
-use crate::util::{accepted, client_bytes};
+use crate::support::session::{accepted, client_bytes};
 use proptest::prelude::*;
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{self, CheckResult, IV_LEN, PacketSize};
-use reelcheck_nsca::session::{ReadEnd, ServerEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEvent};
 
 fn text(max: usize) -> impl Strategy<Value = Vec<u8>> {
     // Any bytes but NUL (C strings end there), including LF, high bytes and invalid UTF-8.
@@ -72,12 +72,12 @@ proptest! {
         let want: Vec<CheckResult> = results.iter().map(|r| r.normalized(PacketSize::V3)).collect();
         prop_assert_eq!(accepted(&events), want);
         for e in &events {
-            if let ServerEvent::Accepted { decoded, .. } = e {
+            if let SessionEvent::Accepted { decoded, .. } = e {
                 prop_assert_eq!(decoded.timestamp, ts);
             }
         }
         prop_assert!(
-            matches!(events.last(), Some(ServerEvent::Closed { .. })),
+            matches!(events.last(), Some(SessionEvent::Closed { .. })),
             "last event must be Closed"
         );
     }
@@ -100,7 +100,7 @@ proptest! {
         }
         prop_assert_eq!(s.poll_event(), None);
         s.handle_read_end(if by_timeout { ReadEnd::Timeout } else { ReadEnd::Eof });
-        let events: Vec<ServerEvent> = std::iter::from_fn(|| s.poll_event()).collect();
+        let events: Vec<SessionEvent> = std::iter::from_fn(|| s.poll_event()).collect();
         prop_assert_eq!(accepted(&events), vec![r.normalized(PacketSize::Legacy)]);
         prop_assert_eq!(s.is_closed(), !by_timeout);
     }
@@ -129,8 +129,8 @@ proptest! {
             s.handle_data(chunk);
         }
         s.handle_read_end(ReadEnd::Eof);
-        let events: Vec<ServerEvent> = std::iter::from_fn(|| s.poll_event()).collect();
-        prop_assert!(matches!(events.last(), Some(ServerEvent::Closed { .. })), "closed at the end");
+        let events: Vec<SessionEvent> = std::iter::from_fn(|| s.poll_event()).collect();
+        prop_assert!(matches!(events.last(), Some(SessionEvent::Closed { .. })), "closed at the end");
         prop_assert!(s.is_closed());
     }
 }

@@ -6,7 +6,7 @@ use reelcheck_nsca::authz::{Action, Authz, AuthzErrorKind, Credential, Query};
 use reelcheck_nsca::server::events::{RejectReason, ServerEvent};
 use rstest::rstest;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 const RULES: &str = r#"# who may send what
 allow from=127.0.0.0/8,::1 method=14 password=alpha host=web* service=*
@@ -197,6 +197,7 @@ async fn it_identifies_the_password_by_trial_decryption_and_applies_the_rules() 
         ]
     );
     let denied: Vec<String> = s
+        .events
         .seen
         .iter()
         .filter(|e| matches!(e, ServerEvent::ResultDenied { .. }))

@@ -11,7 +11,7 @@ use rstest::rstest;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 fn loopback() -> SocketAddr {
     "127.0.0.1:0".parse().expect("addr")
@@ -124,7 +124,9 @@ async fn it_delays_the_init_packet() {
         .expect("connect");
     let t0 = tokio::time::Instant::now();
     let mut init = [0u8; INIT_PACKET_LEN];
-    stream.read_exact(&mut init).await.expect("init");
+    within("init packet", stream.read_exact(&mut init))
+        .await
+        .expect("init");
     assert!(t0.elapsed() >= std::time::Duration::from_secs(11));
     fake.shutdown().await;
 }

@@ -7,7 +7,7 @@ use reelcheck_nsca::codec::{INIT_PACKET_LEN, PacketSize};
 use reelcheck_nsca::server::run_inetd;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 /// Plays a client on `stream`: reads the init packet, sends `results`, closes.
 async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
@@ -18,7 +18,9 @@ async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
 ) {
     let m = reelcheck_nsca::cipher::Method::from_number(i64::from(method)).expect("method");
     let mut init = [0u8; INIT_PACKET_LEN];
-    stream.read_exact(&mut init).await.expect("init");
+    within("init packet", stream.read_exact(&mut init))
+        .await
+        .expect("init");
     let mut session =
         reelcheck_nsca::session::ClientSession::new(m, password.as_bytes(), PacketSize::V3);
     session.handle_init_bytes(&init);
@@ -30,7 +32,7 @@ async fn client_on<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     }
     stream.shutdown().await.expect("shutdown");
     let mut rest = Vec::new();
-    let _ = stream.read_to_end(&mut rest).await;
+    let _ = within("server close", stream.read_to_end(&mut rest)).await;
 }
 
 #[tokio::test(start_paused = true)]
@@ -59,7 +61,7 @@ async fn it_serves_one_connection_on_a_socketpair() {
         ],
     )
     .await;
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert_eq!(
         read_lines(&dir.path().join("nagios.cmd")),
         [
@@ -81,7 +83,7 @@ async fn it_knows_the_peer_of_an_inetd_tcp_socket() {
     let fd = OwnedFd::from(accepted);
     let serve = tokio::spawn(async move { run_inetd(&opts, fd, None, None).await });
     client_on(client, 1, "wrong", &[svc("h", "s", 0, "x")]).await;
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert!(read_lines(&dir.path().join("nagios.cmd")).is_empty());
     let text: Vec<String> = log
         .lock()
@@ -111,7 +113,9 @@ async fn it_serves_one_connection_on_a_pair_of_pipes() {
     let mut reader = tokio::fs::File::from_std(std::fs::File::from(client_in));
     let mut writer = tokio::fs::File::from_std(std::fs::File::from(client_out));
     let mut init = [0u8; INIT_PACKET_LEN];
-    reader.read_exact(&mut init).await.expect("init");
+    within("init packet", reader.read_exact(&mut init))
+        .await
+        .expect("init");
     let mut session = reelcheck_nsca::session::ClientSession::new(
         reelcheck_nsca::cipher::Method::Xor,
         b"secretpw",
@@ -128,7 +132,7 @@ async fn it_serves_one_connection_on_a_pair_of_pipes() {
     writer.flush().await.expect("flush");
     // Closing the pipe is the end of the connection.
     drop(writer);
-    serve.await.expect("join").expect("inetd run");
+    joined(serve, "inetd server").await.expect("inetd run");
     assert_eq!(
         read_lines(&dir.path().join("nagios.cmd")),
         ["[T] PROCESS_SERVICE_CHECK_RESULT;p;pipe;0;over pipes"]

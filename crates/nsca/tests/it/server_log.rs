@@ -6,7 +6,7 @@ use reelcheck_nsca::codec::PacketSize;
 use reelcheck_nsca::server::Server;
 use reelcheck_nsca::server::log::LogTarget;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn it_logs_to_syslog_with_nsca_ident_and_the_configured_facility() {
@@ -43,7 +43,7 @@ async fn it_logs_to_syslog_with_nsca_ident_and_the_configured_facility() {
     .await
     .expect("join");
     handle.shutdown();
-    task.await.expect("join").expect("run");
+    joined(task, "server").await.expect("run");
     // local0 = 16: LOG_NOTICE → 16*8+5 = 133, LOG_ERR → 16*8+3 = 131.
     assert_eq!(
         messages.first().map(String::as_str),

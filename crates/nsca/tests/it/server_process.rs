@@ -15,7 +15,7 @@ use reelcheck_nsca::server::log::LogTarget;
 use reelcheck_nsca::server::{EXIT_USAGE, ServeCommand, ServeOptions, parse_args, serve};
 use rstest::rstest;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 const CHILD_ENV: &str = "REELCHECK_NSCA_SERVE_CHILD_DIR";
 

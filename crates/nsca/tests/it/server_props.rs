@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use reelcheck_nsca::codec::PacketSize;
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 /// What the fuzzed client does.
 #[derive(Clone, Debug)]
@@ -81,7 +81,7 @@ proptest! {
                 assert!(l.starts_with("[T] PROCESS_SERVICE_CHECK_RESULT;") || l.starts_with("[T] PROCESS_HOST_CHECK_RESULT;"), "{l}");
             }
             let task = s.task;
-            assert!(task.await.expect("server task did not panic").is_ok());
+            assert!(joined(task, "server task").await.is_ok());
         });
     }
 }

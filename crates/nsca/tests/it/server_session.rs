@@ -1,11 +1,11 @@
 //! Server session rules of nsca 2.10 (§1.7, §3.2, §3.3, §8.2) and command-file output (§3.4).
 
-use crate::util::{accepted, client_bytes, ref_iv, server_events};
+use crate::support::session::{accepted, client_bytes, ref_iv, server_events};
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::cmdfile;
 use reelcheck_nsca::codec::{CheckResult, Filler, PacketSize, encode_packet};
 use reelcheck_nsca::error::DecodeError;
-use reelcheck_nsca::session::{CloseReason, ReadEnd, ServerEvent, ServerSession};
+use reelcheck_nsca::session::{ReadEnd, ServerSession, SessionEnd, SessionEvent};
 
 fn three() -> Vec<CheckResult> {
     vec![
@@ -23,8 +23,8 @@ fn it_accepts_three_packets_in_order_on_one_connection() {
         assert_eq!(accepted(&events), three(), "method {m}");
         assert_eq!(
             events.last(),
-            Some(&ServerEvent::Closed {
-                reason: CloseReason::Eof { leftover: 0 },
+            Some(&SessionEvent::Closed {
+                reason: SessionEnd::Eof { leftover: 0 },
                 accepted: 3
             })
         );
@@ -56,11 +56,14 @@ fn it_rejects_the_second_packet_when_the_client_resets_its_cipher_per_packet() {
         Some(ReadEnd::Eof),
     );
     assert_eq!(accepted(&events), r[..1].to_vec());
-    assert!(matches!(events[1], ServerEvent::Rejected { packet: 2, .. }));
+    assert!(matches!(
+        events[1],
+        SessionEvent::Rejected { packet: 2, .. }
+    ));
     assert!(matches!(
         events[2],
-        ServerEvent::Closed {
-            reason: CloseReason::BadPacket,
+        SessionEvent::Closed {
+            reason: SessionEnd::BadPacket,
             accepted: 1
         }
     ));
@@ -102,7 +105,7 @@ fn it_keeps_the_connection_open_after_a_legacy_packet_ends_by_timeout() {
     s.handle_read_end(ReadEnd::Timeout);
     assert!(matches!(
         s.poll_event(),
-        Some(ServerEvent::Accepted { packet: 1, .. })
+        Some(SessionEvent::Accepted { packet: 1, .. })
     ));
     assert_eq!(s.poll_event(), None);
     assert!(!s.is_closed());
@@ -122,8 +125,8 @@ fn it_drops_two_legacy_packets_on_one_connection() {
     let events = server_events(Method::Xor, b"pw", ref_iv(), &[&wire], Some(ReadEnd::Eof));
     assert_eq!(
         events,
-        vec![ServerEvent::Closed {
-            reason: CloseReason::Eof { leftover: 1440 },
+        vec![SessionEvent::Closed {
+            reason: SessionEnd::Eof { leftover: 1440 },
             accepted: 0
         }]
     );
@@ -136,7 +139,7 @@ fn it_closes_on_bad_crc_and_loses_the_following_valid_packet() {
     let events = server_events(Method::None, b"", ref_iv(), &[&wire], Some(ReadEnd::Eof));
     assert!(matches!(
         events[0],
-        ServerEvent::Rejected {
+        SessionEvent::Rejected {
             packet: 1,
             error: DecodeError::BadCrc { .. }
         }
@@ -144,8 +147,8 @@ fn it_closes_on_bad_crc_and_loses_the_following_valid_packet() {
     assert_eq!(events.len(), 2);
     assert!(matches!(
         events[1],
-        ServerEvent::Closed {
-            reason: CloseReason::BadPacket,
+        SessionEvent::Closed {
+            reason: SessionEnd::BadPacket,
             accepted: 0
         }
     ));
@@ -158,7 +161,7 @@ fn it_rejects_packet_version_2() {
     let events = server_events(Method::None, b"", ref_iv(), &[&p], None);
     assert_eq!(
         events[0],
-        ServerEvent::Rejected {
+        SessionEvent::Rejected {
             packet: 1,
             error: DecodeError::BadVersion { found: 2 }
         }
@@ -176,8 +179,8 @@ fn it_drops_a_truncated_packet_silently() {
     );
     assert_eq!(
         events,
-        vec![ServerEvent::Closed {
-            reason: CloseReason::Eof { leftover: 1000 },
+        vec![SessionEvent::Closed {
+            reason: SessionEnd::Eof { leftover: 1000 },
             accepted: 0
         }]
     );
@@ -197,7 +200,7 @@ fn it_rejects_a_wrong_xor_password_with_a_version_error() {
     let events = server_events(Method::Xor, b"secretpw", ref_iv(), &[&wire], None);
     assert!(matches!(
         events[0],
-        ServerEvent::Rejected {
+        SessionEvent::Rejected {
             error: DecodeError::BadVersion { .. },
             ..
         }
@@ -225,8 +228,8 @@ fn it_identifies_the_client_password_by_trial_decryption() {
         s.handle_data(chunk);
     }
     s.handle_read_end(ReadEnd::Eof);
-    let events: Vec<ServerEvent> = std::iter::from_fn(|| s.poll_event()).collect();
-    assert_eq!(events[0], ServerEvent::Identified { candidate: 1 });
+    let events: Vec<SessionEvent> = std::iter::from_fn(|| s.poll_event()).collect();
+    assert_eq!(events[0], SessionEvent::Identified { candidate: 1 });
     assert_eq!(accepted(&events), three());
 }
 

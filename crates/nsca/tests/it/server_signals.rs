@@ -7,7 +7,7 @@ use nix::sys::signal::{Signal, raise};
 use reelcheck_nsca::server::events::{RejectReason, ServerEvent};
 use reelcheck_nsca::server::{Server, spawn_signal_watcher};
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn it_reloads_on_sighup_and_writes_every_accepted_result_on_sigterm() {
@@ -23,13 +23,10 @@ async fn it_reloads_on_sighup_and_writes_every_accepted_result_on_sigterm() {
     let addr = server.local_addrs()[0];
     let watcher = spawn_signal_watcher(server.handle()).expect("handlers");
     let task = tokio::spawn(server.run());
-    let mut s = Waiter {
-        events,
-        seen: Vec::new(),
-    };
+    let mut s = Events::new(events);
 
     send_all(addr, 14, "before", &[svc("h", "s", 0, "old password")]).await;
-    s.until("accepted", |e| {
+    s.wait_for("accepted", |e| {
         matches!(e, ServerEvent::ResultAccepted { .. })
     })
     .await;
@@ -40,12 +37,12 @@ async fn it_reloads_on_sighup_and_writes_every_accepted_result_on_sigterm() {
         .replace("password=before", "password=after");
     std::fs::write(&cfg, text).expect("cfg");
     raise(Signal::SIGHUP).expect("raise SIGHUP");
-    s.until("reloaded", |e| matches!(e, ServerEvent::Reloaded))
+    s.wait_for("reloaded", |e| matches!(e, ServerEvent::Reloaded))
         .await;
 
     send_all(addr, 14, "before", &[svc("h", "s", 0, "stale password")]).await;
     let e = s
-        .until("reject", |e| {
+        .wait_for("reject", |e| {
             matches!(e, ServerEvent::PacketRejected { .. })
         })
         .await;
@@ -72,7 +69,7 @@ async fn it_reloads_on_sighup_and_writes_every_accepted_result_on_sigterm() {
     }
     let mut accepted = 0;
     while accepted < 100 {
-        s.until("accepted", |e| {
+        s.wait_for("accepted", |e| {
             matches!(e, ServerEvent::ResultAccepted { .. })
         })
         .await;
@@ -80,14 +77,14 @@ async fn it_reloads_on_sighup_and_writes_every_accepted_result_on_sigterm() {
     }
     raise(Signal::SIGTERM).expect("raise SIGTERM");
     let e = s
-        .until("shutdown requested", |e| {
+        .wait_for("shutdown requested", |e| {
             matches!(e, ServerEvent::ShutdownRequested { .. })
         })
         .await;
     assert_eq!(e.to_string(), "shutdown requested (TERM)");
-    s.until("shutdown", |e| matches!(e, ServerEvent::Shutdown))
+    s.wait_for("shutdown", |e| matches!(e, ServerEvent::Shutdown))
         .await;
-    task.await.expect("join").expect("clean shutdown");
+    joined(task, "server").await.expect("clean shutdown");
     watcher.abort();
 
     let lines = read_lines(&cmd);
@@ -192,34 +189,6 @@ async fn it_removes_its_pid_file_and_refuses_to_start_over_a_live_one() {
     let handle = server.handle();
     let task = tokio::spawn(server.run());
     handle.shutdown();
-    task.await.expect("join").expect("run");
+    joined(task, "server").await.expect("run");
     assert!(!pid.exists());
-}
-
-/// Waits on a server's event channel.
-struct Waiter {
-    events: tokio::sync::mpsc::UnboundedReceiver<ServerEvent>,
-    seen: Vec<ServerEvent>,
-}
-
-impl Waiter {
-    async fn until(&mut self, what: &str, pred: impl Fn(&ServerEvent) -> bool) -> ServerEvent {
-        let got = tokio::time::timeout(WAIT, async {
-            while let Some(e) = self.events.recv().await {
-                self.seen.push(e.clone());
-                if pred(&e) {
-                    return Some(e);
-                }
-            }
-            None
-        })
-        .await;
-        match got {
-            Ok(Some(e)) => e,
-            _ => panic!(
-                "no event '{what}'; seen: {:?}",
-                self.seen.iter().map(|e| e.to_string()).collect::<Vec<_>>()
-            ),
-        }
-    }
 }

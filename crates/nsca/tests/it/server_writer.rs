@@ -8,7 +8,7 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use nix::sys::stat::Mode;
 use reelcheck_nsca::server::events::{ServerEvent, Sink};
 
-use crate::server_support::*;
+use crate::support::server::*;
 
 fn three() -> Vec<reelcheck_nsca::codec::CheckResult> {
     vec![
@@ -217,32 +217,33 @@ async fn it_keeps_results_in_memory_when_the_spool_cannot_be_written_either() {
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut options = options(dir.path(), &setup, &log);
     options.spool = Some(dir.path().join("no-such-dir").join("spool"));
-    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+    let mut events = Events::new(events);
     let server = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("start");
     let addr = server.local_addrs()[0];
     let handle = server.handle();
     let task = tokio::spawn(server.run());
     send_all(addr, 1, "secretpw", &three()).await;
     let cmd = dir.path().join("nagios.cmd");
-    let mut seen = Vec::new();
-    while let Some(e) = events.recv().await {
-        let failed = matches!(e, ServerEvent::SpoolFailed { .. });
-        seen.push(e);
-        if failed {
-            break;
-        }
-    }
+    events
+        .wait_for("spool failed", |e| {
+            matches!(e, ServerEvent::SpoolFailed { .. })
+        })
+        .await;
     std::fs::write(&cmd, b"").expect("create");
     let mut written = 0;
     while written < 3 {
-        match events.recv().await {
-            Some(ServerEvent::ResultsWritten { count, .. }) => written += count,
-            Some(_) => {}
-            None => panic!("server ended"),
+        let e = events
+            .wait_for("results written", |e| {
+                matches!(e, ServerEvent::ResultsWritten { .. })
+            })
+            .await;
+        if let ServerEvent::ResultsWritten { count, .. } = e {
+            written += count;
         }
     }
     handle.shutdown();
-    task.await.expect("join").expect("run");
+    joined(task, "server").await.expect("run");
     assert_eq!(read_lines(&cmd), THREE);
     assert!(
         log.lock()
@@ -268,22 +269,22 @@ async fn it_delivers_results_spooled_by_an_earlier_run_at_start_up() {
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut options = ServeOptionsExt::from_running(&s, &log);
     options.listen = Some(vec!["127.0.0.1:0".parse().expect("addr")]);
-    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+    let mut events = Events::new(events);
     let server = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("restart");
     let handle = server.handle();
     let task = tokio::spawn(server.run());
-    loop {
-        match events.recv().await {
-            Some(ServerEvent::SpoolDrained { count }) => {
-                assert_eq!(count, 3);
-                break;
-            }
-            Some(_) => {}
-            None => panic!("server ended before draining"),
-        }
-    }
+    let drained = events
+        .wait_for("spool drained", |e| {
+            matches!(e, ServerEvent::SpoolDrained { .. })
+        })
+        .await;
+    assert!(
+        matches!(drained, ServerEvent::SpoolDrained { count: 3 }),
+        "{drained}"
+    );
     handle.shutdown();
-    task.await.expect("join").expect("run");
+    joined(task, "server").await.expect("run");
     assert_eq!(s.lines(), THREE);
 }
 
@@ -413,7 +414,8 @@ async fn it_shares_one_spool_between_servers_without_losing_or_duplicating() {
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut options = ServeOptionsExt::from_running(&a, &log);
     options.listen = Some(vec!["127.0.0.1:0".parse().expect("addr")]);
-    let (tx, mut b_events) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, b_events) = tokio::sync::mpsc::unbounded_channel();
+    let mut b_events = Events::new(b_events);
     let b = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("second server");
     let b_addr = b.local_addrs()[0];
     let b_handle = b.handle();
@@ -434,16 +436,14 @@ async fn it_shares_one_spool_between_servers_without_losing_or_duplicating() {
     .await;
     a.wait_for("a spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
         .await;
-    while let Some(e) = b_events.recv().await {
-        if matches!(e, ServerEvent::Spooled { .. }) {
-            break;
-        }
-    }
+    b_events
+        .wait_for("b spooled", |e| matches!(e, ServerEvent::Spooled { .. }))
+        .await;
     assert_eq!(read_lines(&a.spool).len(), 4);
     std::fs::write(&a.cmd, b"").expect("create");
     a.stop().await;
     b_handle.shutdown();
-    b_task.await.expect("join").expect("run");
+    joined(b_task, "server").await.expect("run");
     let mut lines = a.lines();
     lines.sort();
     assert_eq!(
@@ -466,7 +466,8 @@ async fn it_logs_results_it_can_neither_write_nor_spool_at_shutdown() {
     let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let mut options = options(dir.path(), &setup, &log);
     options.spool = Some(dir.path().join("no-such-dir").join("spool"));
-    let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+    let mut events = Events::new(events);
     let server = reelcheck_nsca::server::Server::new(options, Some(tx)).expect("start");
     let addr = server.local_addrs()[0];
     let handle = server.handle();
@@ -478,13 +479,13 @@ async fn it_logs_results_it_can_neither_write_nor_spool_at_shutdown() {
         &[svc("h", "a", 0, "1"), svc("h", "b", 2, "2")],
     )
     .await;
-    while let Some(e) = events.recv().await {
-        if matches!(e, ServerEvent::SpoolFailed { .. }) {
-            break;
-        }
-    }
+    events
+        .wait_for("spool failed", |e| {
+            matches!(e, ServerEvent::SpoolFailed { .. })
+        })
+        .await;
     handle.shutdown();
-    task.await.expect("join").expect("run");
+    joined(task, "server").await.expect("run");
     let undelivered: Vec<String> = log
         .lock()
         .expect("log")

@@ -1,6 +1,6 @@
 //! §8.1 vectors: IV 00..7f, init timestamp 0x12345678, zero filler.
 
-use crate::util::{accepted, client_bytes, hex, ref_iv, server_events, sha256};
+use crate::support::session::{accepted, client_bytes, hex, ref_iv, server_events, sha256};
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{self, CheckResult, Filler, PacketSize};
 use reelcheck_nsca::session::ReadEnd;

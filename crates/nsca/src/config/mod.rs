@@ -8,7 +8,10 @@
 //! Errors carry the file and line and print as 2.10's messages.
 //!
 //! [`NscaConfig::parse`] and [`SendNscaConfig::parse`] are pure; the `load` functions read the
-//! file (and, for nsca.cfg, probe the process's euid and the check result directory).
+//! file (and, for nsca.cfg, probe the process's euid and the check result directory); they
+//! live in `load`, the module's IO shell.
+
+mod load;
 
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -358,47 +361,10 @@ impl NscaConfig {
         Ok(cfg)
     }
 
-    /// Reads and parses `path`, asking the OS what 2.10 asks (euid, check result directory).
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|e| ConfigError::Open {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        let env = ParseEnv {
-            euid_is_root: euid_is_root(),
-            dir_writable: &probe_dir_writable,
-        };
-        Self::parse(path, &bytes, &env)
-    }
-
     /// The cipher method, or why it cannot be used (the parser accepts numbers such as 5 or 7
     /// that 2.10 only rejects per connection).
     pub fn method(&self) -> Result<Method, MethodError> {
         Method::from_number(i64::from(self.decryption_method))
-    }
-}
-
-fn euid_is_root() -> bool {
-    // The owner of /proc/self is the effective uid of this process.
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
-}
-
-/// nsca 2.10's test: create `<dir>/nsca.test.<pid>` and remove it again.
-fn probe_dir_writable(dir: &Path) -> bool {
-    let probe = dir.join(format!("nsca.test.{}", std::process::id()));
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&probe)
-    {
-        Ok(_) => {
-            let _ = std::fs::remove_file(&probe);
-            true
-        }
-        Err(_) => false,
     }
 }
 
@@ -463,15 +429,6 @@ impl SendNscaConfig {
             }
         }
         Ok(cfg)
-    }
-
-    /// Reads and parses `path`.
-    pub fn load(path: &Path) -> Result<Self, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|e| ConfigError::Open {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
-        Self::parse(path, &bytes)
     }
 
     /// The cipher method, or why it cannot be used.

@@ -7,7 +7,6 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{CheckResult, Filler, INIT_PACKET_LEN, PacketSize};
@@ -19,8 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-/// Upper bound for any wait in a test (virtual time under `start_paused`).
-pub const WAIT: Duration = Duration::from_secs(600);
+pub use super::events::{Events, WAIT, joined, within};
 
 /// How to set up a test server.
 #[derive(Clone, Debug)]
@@ -70,10 +68,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// Reload/stop.
     pub handle: ServerHandle,
-    /// Events, in order.
-    pub events: mpsc::UnboundedReceiver<ServerEvent>,
-    /// Every event seen so far by the wait helpers.
-    pub seen: Vec<ServerEvent>,
+    /// Events, and every one seen so far by the waits.
+    pub events: Events,
     /// Log messages.
     pub log: Arc<Mutex<Vec<(Level, String)>>>,
     /// The server task.
@@ -136,50 +132,28 @@ pub async fn start(setup: Setup) -> Running {
         _dir: dir,
         addr,
         handle,
-        events,
-        seen: Vec::new(),
+        events: Events::new(events),
         log,
         task,
     }
 }
 
 impl Running {
-    /// Waits for the first event (after those already seen) matching `pred`.
+    /// Waits for the first event (after those already seen) matching `pred`, at most
+    /// [`WAIT`]; panics listing the events seen.
     pub async fn wait_for(
         &mut self,
         what: &str,
         pred: impl Fn(&ServerEvent) -> bool,
     ) -> ServerEvent {
-        let got = tokio::time::timeout(WAIT, async {
-            while let Some(e) = self.events.recv().await {
-                self.seen.push(e.clone());
-                if pred(&e) {
-                    return Some(e);
-                }
-            }
-            None
-        })
-        .await;
-        match got {
-            Ok(Some(e)) => e,
-            _ => panic!(
-                "no event '{what}'; events so far:\n{}",
-                self.seen
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ),
-        }
+        self.events.wait_for(what, pred).await
     }
 
     /// Waits until `n` connections have closed (counting from the start).
     pub async fn wait_closed(&mut self, n: usize) {
         let mut count = self
-            .seen
-            .iter()
-            .filter(|e| matches!(e, ServerEvent::ConnectionClosed { .. }))
-            .count();
+            .events
+            .count(|e| matches!(e, ServerEvent::ConnectionClosed { .. }));
         while count < n {
             self.wait_for("connection closed", |e| {
                 matches!(e, ServerEvent::ConnectionClosed { .. })
@@ -200,7 +174,7 @@ impl Running {
                 })
                 .sum()
         };
-        while total(&self.seen) < n {
+        while total(&self.events.seen) < n {
             self.wait_for("results written", |e| {
                 matches!(
                     e,
@@ -235,7 +209,7 @@ impl Running {
 
     /// Event `Display`s so far.
     pub fn trace(&self) -> Vec<String> {
-        self.seen.iter().map(|e| e.to_string()).collect()
+        self.events.seen.iter().map(|e| e.to_string()).collect()
     }
 }
 
@@ -274,7 +248,9 @@ impl Client {
         let method = Method::from_number(i64::from(method)).expect("method");
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         let mut init = [0u8; INIT_PACKET_LEN];
-        stream.read_exact(&mut init).await.expect("init packet");
+        within("init packet", stream.read_exact(&mut init))
+            .await
+            .expect("init packet");
         let mut session = ClientSession::new(method, password.as_bytes(), size);
         assert_eq!(session.handle_init_bytes(&init), INIT_PACKET_LEN);
         Self {
@@ -302,12 +278,17 @@ impl Client {
         self.stream.write_all(bytes).await.expect("send raw");
     }
 
-    /// Closes the write side and waits for the server to close.
-    pub async fn finish(mut self) {
-        let _ = self.stream.shutdown().await;
-        let mut rest = Vec::new();
-        let _ = tokio::time::timeout(WAIT, self.stream.read_to_end(&mut rest)).await;
+    /// Closes the write side and waits (at most [`WAIT`]) for the server to close.
+    pub async fn finish(self) {
+        close_and_drain(self.stream).await;
     }
+}
+
+/// Closes the write side of `stream` and reads until the server closes, at most [`WAIT`].
+async fn close_and_drain(mut stream: TcpStream) {
+    let _ = stream.shutdown().await;
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(WAIT, stream.read_to_end(&mut rest)).await;
 }
 
 /// Sends `results` on one connection, then closes.
@@ -345,7 +326,9 @@ impl RawClient {
         let method = Method::from_number(i64::from(method)).expect("method");
         let mut stream = TcpStream::connect(addr).await.expect("connect");
         let mut init = [0u8; INIT_PACKET_LEN];
-        stream.read_exact(&mut init).await.expect("init packet");
+        within("init packet", stream.read_exact(&mut init))
+            .await
+            .expect("init packet");
         let init = reelcheck_nsca::codec::InitPacket::decode(&init).expect("init");
         let cipher =
             reelcheck_nsca::cipher::CipherState::new(method, password.as_bytes(), &init.iv);
@@ -367,11 +350,9 @@ impl RawClient {
         self.stream.write_all(bytes).await.expect("send raw");
     }
 
-    /// Closes the write side and waits for the server to close.
-    pub async fn finish(mut self) {
-        let _ = self.stream.shutdown().await;
-        let mut rest = Vec::new();
-        let _ = tokio::time::timeout(WAIT, self.stream.read_to_end(&mut rest)).await;
+    /// Closes the write side and waits (at most [`WAIT`]) for the server to close.
+    pub async fn finish(self) {
+        close_and_drain(self.stream).await;
     }
 }
 

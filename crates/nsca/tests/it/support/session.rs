@@ -2,7 +2,7 @@
 
 use reelcheck_nsca::cipher::Method;
 use reelcheck_nsca::codec::{CheckResult, Filler, IV_LEN, PacketSize};
-use reelcheck_nsca::session::{ClientSession, ReadEnd, ServerEvent, ServerSession};
+use reelcheck_nsca::session::{ClientSession, ReadEnd, ServerSession, SessionEvent};
 
 /// The reference IV: 00 01 02 … 7f.
 pub fn ref_iv() -> [u8; IV_LEN] {
@@ -45,7 +45,7 @@ pub fn server_events(
     iv: [u8; IV_LEN],
     chunks: &[&[u8]],
     end: Option<ReadEnd>,
-) -> Vec<ServerEvent> {
+) -> Vec<SessionEvent> {
     let mut s = ServerSession::new(method, password, iv, 0x1234_5678);
     assert!(s.poll_transmit().is_some());
     let mut events = Vec::new();
@@ -65,11 +65,11 @@ pub fn server_events(
 }
 
 /// The results of the `Accepted` events.
-pub fn accepted(events: &[ServerEvent]) -> Vec<CheckResult> {
+pub fn accepted(events: &[SessionEvent]) -> Vec<CheckResult> {
     events
         .iter()
         .filter_map(|e| match e {
-            ServerEvent::Accepted { decoded, .. } => Some(decoded.result.clone()),
+            SessionEvent::Accepted { decoded, .. } => Some(decoded.result.clone()),
             _ => None,
         })
         .collect()

@@ -14,6 +14,8 @@ use nix::sys::socket::{AddressFamily, SockFlag, SockType, socketpair};
 use reelcheck_nsca::cipher::{CipherState, Method};
 use reelcheck_nsca::codec::{self, CheckResult, Filler, INIT_PACKET_LEN, InitPacket, PacketSize};
 
+use super::server::fix_crc;
+
 /// The C daemon.
 pub const NSCA: &str = "/usr/sbin/nsca";
 /// The C client.
@@ -140,12 +142,6 @@ pub fn client_bytes(
         }
     }
     out
-}
-
-fn fix_crc(p: &mut [u8]) {
-    p[4..8].fill(0);
-    let crc = codec::packet_crc(p);
-    p[4..8].copy_from_slice(&crc.to_be_bytes());
 }
 
 /// A tiny deterministic RNG for filler bytes.
