@@ -277,11 +277,6 @@ impl NscaConfig {
             let l = line.map_err(|e| e.in_file(path))?;
             let line = l.number;
             let has = |key: &str| contains(l.prefix, key.as_bytes());
-            let too_long = |what| ConfigError::TooLong {
-                what,
-                path: p(),
-                line,
-            };
             if l.name == b"server_port" {
                 let port = atoi(l.value);
                 if (port < 1024 && !env.euid_is_root) || port < 0 {
@@ -291,30 +286,19 @@ impl NscaConfig {
             } else if l.name == b"server_address" {
                 cfg.server_address = string_of(&l.value[..l.value.len().min(63)]);
             } else if has("command_file") {
-                if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(too_long("Command file name"));
-                }
-                cfg.command_file = path_of(l.value);
+                cfg.command_file = path_of(bounded(l.value, "Command file name", path, line)?);
             } else if has("alternate_dump_file") {
-                if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(too_long("Alternate dump file name"));
-                }
-                cfg.alternate_dump_file = path_of(l.value);
+                cfg.alternate_dump_file =
+                    path_of(bounded(l.value, "Alternate dump file name", path, line)?);
             } else if has("password") {
-                if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(too_long("Password"));
-                }
-                cfg.password = l.value.to_vec();
+                cfg.password = bounded(l.value, "Password", path, line)?.to_vec();
             } else if has("decryption_method") {
-                let method = atoi(l.value);
-                if !cipher::config_parser_accepts(i64::from(method)) {
-                    return Err(ConfigError::InvalidDecryptionMethod {
+                cfg.decryption_method =
+                    method(l.value, |method| ConfigError::InvalidDecryptionMethod {
                         method,
                         path: p(),
                         line,
-                    });
-                }
-                cfg.decryption_method = method;
+                    })?;
             } else if has("debug") {
                 cfg.debug = atoi(l.value) > 0;
             } else if has("strict_mode_spoofing") {
@@ -322,10 +306,7 @@ impl NscaConfig {
             } else if has("aggregate_writes") {
                 cfg.aggregate_writes = atoi(l.value) > 0;
             } else if has("check_result_path") {
-                if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(too_long("Check result path"));
-                }
-                let dir = path_of(l.value);
+                let dir = path_of(bounded(l.value, "Check result path", path, line)?);
                 if !(env.dir_writable)(&dir) {
                     return Err(ConfigError::CheckResultPathNotWritable { path: p(), line });
                 }
@@ -390,6 +371,33 @@ impl Default for SendNscaConfig {
     }
 }
 
+/// `value` if it fits 2.10's input buffer, else the `TooLong` error naming `what`.
+fn bounded<'v>(
+    value: &'v [u8],
+    what: &'static str,
+    path: &Path,
+    line: usize,
+) -> Result<&'v [u8], ConfigError> {
+    if value.len() > MAX_INPUT_BUFFER - 1 {
+        return Err(ConfigError::TooLong {
+            what,
+            path: path.to_path_buf(),
+            line,
+        });
+    }
+    Ok(value)
+}
+
+/// An `encryption_method` / `decryption_method` value as 2.10's parser reads it
+/// (`atoi`), or `invalid(method)` for a number that parser refuses.
+fn method(value: &[u8], invalid: impl FnOnce(i32) -> ConfigError) -> Result<i32, ConfigError> {
+    let method = atoi(value);
+    if !cipher::config_parser_accepts(i64::from(method)) {
+        return Err(invalid(method));
+    }
+    Ok(method)
+}
+
 impl SendNscaConfig {
     /// Parses the content of `path` as send_nsca 2.10 does.
     pub fn parse(path: &Path, bytes: &[u8]) -> Result<Self, ConfigError> {
@@ -400,24 +408,14 @@ impl SendNscaConfig {
             let line = l.number;
             let has = |key: &str| contains(l.prefix, key.as_bytes());
             if has("password") {
-                if l.value.len() > MAX_INPUT_BUFFER - 1 {
-                    return Err(ConfigError::TooLong {
-                        what: "Password",
-                        path: p(),
-                        line,
-                    });
-                }
-                cfg.password = l.value.to_vec();
+                cfg.password = bounded(l.value, "Password", path, line)?.to_vec();
             } else if has("encryption_method") {
-                let method = atoi(l.value);
-                if !cipher::config_parser_accepts(i64::from(method)) {
-                    return Err(ConfigError::InvalidEncryptionMethod {
+                cfg.encryption_method =
+                    method(l.value, |method| ConfigError::InvalidEncryptionMethod {
                         method,
                         path: p(),
                         line,
-                    });
-                }
-                cfg.encryption_method = method;
+                    })?;
             } else if has("legacy_2_7_mode") {
                 if contains(l.value, b"true") || contains(l.value, b"yes") {
                     cfg.legacy_2_7_mode = Some(true);
