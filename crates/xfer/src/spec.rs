@@ -17,7 +17,7 @@ use std::fmt;
 use crate::element::Element;
 use crate::elements::{
     BufferDest, BufferHandle, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource, NullDest,
-    PatternSource, ProcessFilter, RandomSource, XorFilter,
+    PatternSource, ProcessFilter, RandomSource, ReceivedHandle, XorFilter,
 };
 
 /// A spec that does not parse, pointing at the offending element.
@@ -161,22 +161,29 @@ impl fmt::Display for ChainSpec {
     }
 }
 
-/// A built chain: the elements plus the handle of a `buffer` destination.
+/// A built chain: the elements plus the handle of its `buffer` or `null` destination.
 pub struct BuiltChain {
     /// The elements, ready for [`crate::transfer::Xfer::linked`].
     pub elements: Vec<Box<dyn Element>>,
     /// The handle of the `buffer` destination, if the chain ends in one.
     pub buffer: Option<BufferHandle>,
+    /// What the `null` destination received, if the chain ends in one.
+    pub null: Option<ReceivedHandle>,
 }
 
 impl ChainSpec {
     /// Builds runnable elements.
     pub fn build(&self) -> BuiltChain {
-        let mut buffer = None;
+        let (mut buffer, mut null) = (None, None);
         let elements = self
             .elements
             .iter()
             .map(|s| {
+                if *s == ElementSpec::Null {
+                    let d = NullDest::new();
+                    null = Some(d.received());
+                    return Box::new(d) as Box<dyn Element>;
+                }
                 let (e, h) = s.build();
                 if h.is_some() {
                     buffer = h;
@@ -184,7 +191,11 @@ impl ChainSpec {
                 e
             })
             .collect();
-        BuiltChain { elements, buffer }
+        BuiltChain {
+            elements,
+            buffer,
+            null,
+        }
     }
 }
 

@@ -7,7 +7,8 @@
 //! Filters: `xor:KEY` xors every byte; `crc` passes bytes unchanged and reports
 //! the [`crc32c`](super::crc32c) of what went through; `process:cat` is the
 //! identity, `process:tr a-z A-Z` upper-cases ASCII letters, and the pair
-//! `process:gzip -n` then `process:gzip -dc` is the identity. Destinations:
+//! `process:gzip -n` then `process:gzip -dc` is the identity, and
+//! `process:sh -c 'exit N'` reads nothing and writes nothing. Destinations:
 //! `null`, `buffer`, `fd:PATH`. Anything else is outside the model.
 
 use std::fmt::Write as _;
@@ -38,6 +39,8 @@ enum Filter {
     Crc,
     Identity,
     Upper,
+    /// A child that exits without writing: nothing passes.
+    Nothing,
 }
 
 /// The oracle's expectation for the chain `elements` (spec syntax, source first).
@@ -62,6 +65,7 @@ pub fn expected(elements: &[String]) -> Result<Expected, String> {
                 i += 1;
                 Filter::Identity
             }
+            x if is_exit_only(x) => Filter::Nothing,
             x if x.starts_with("xor:") => Filter::Xor(
                 parse_byte(&x[4..])
                     .ok_or_else(|| format!("element {}: `{x}` has no byte key", i + 1))?,
@@ -82,6 +86,7 @@ pub fn expected(elements: &[String]) -> Result<Expected, String> {
             Filter::Xor(k) => data.iter_mut().for_each(|b| *b ^= k),
             Filter::Upper => data.iter_mut().for_each(|b| b.make_ascii_uppercase()),
             Filter::Identity => {}
+            Filter::Nothing => data.clear(),
             Filter::Crc => {
                 let mut c = Crc32c::default();
                 c.update(&data);
@@ -176,6 +181,14 @@ pub fn amanda_names(elements: &[String]) -> Result<Vec<&'static str>, String> {
         .collect()
 }
 
+/// `process:sh -c 'exit N'`: a child that only exits.
+fn is_exit_only(element: &str) -> bool {
+    element
+        .strip_prefix("process:sh -c 'exit ")
+        .and_then(|rest| rest.strip_suffix('\''))
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 fn parse_u64(s: &str) -> Option<u64> {
     match s.strip_prefix("0x") {
         Some(h) => u64::from_str_radix(h, 16).ok(),
@@ -255,6 +268,8 @@ mod tests {
         assert_eq!(e.output, b"032547698");
         assert_eq!((e.crcs[1].0, e.crcs[1].2), (5, 9));
         assert!(expected(&chain(&["memory:text=a", "process:rev", "buffer"])).is_err());
+        let exits = expected(&chain(&["memory:text=a", "process:sh -c 'exit 3'", "null"])).unwrap();
+        assert!(exits.output.is_empty());
         assert!(expected(&chain(&["memory:text=a", "process:gzip -n", "buffer"])).is_err());
     }
 }

@@ -26,7 +26,7 @@ pub use crc::CrcFilter;
 pub use crc_check::CrcCheckDest;
 pub use fd::{FdDest, FdSource};
 pub use memory::MemorySource;
-pub use null::NullDest;
+pub use null::{NullDest, Received, ReceivedHandle};
 pub use pattern::PatternSource;
 pub use process::ProcessFilter;
 pub use random::{RandomSource, random_bytes};

@@ -212,3 +212,19 @@ fn case_zero_byte_transfer_finishes_cleanly(#[case] kind: u8) {
         );
     }
 }
+
+#[test]
+fn null_accounts_for_what_it_discards() {
+    let null = NullDest::new();
+    let received = null.received();
+    let s = run_default(vec![
+        Box::new(RandomSource::new(200_001, 9)),
+        Box::new(XorFilter::new(0x5a)),
+        Box::new(null),
+    ]);
+    assert_done(&s);
+    let want = xored(&model_random(9, 200_001), 0x5a);
+    let got = received.get();
+    assert_eq!(got.bytes, 200_001);
+    assert_eq!(got.crc32c, model_crc32c(&want));
+}

@@ -17,10 +17,13 @@
 //! bytes = "100 KiB"
 //! ```
 //!
-//! The trace is the linkage, then the message stream. Messages from
-//! different elements are sorted by element index (threads leave their
-//! interleaving undefined); each element's own messages keep their order,
-//! and DONE is always last.
+//! The trace is the linkage, then the message stream, then the data verdict
+//! ([`data`]): what arrived against what the oracle says the chain delivers,
+//! both with their CRC-32C. Messages from different elements are sorted by
+//! element index (threads leave their interleaving undefined); each element's
+//! own messages keep their order, and DONE is always last.
+
+mod data;
 
 use std::time::Duration;
 
@@ -37,6 +40,8 @@ use crate::fuzz;
 use crate::scenario::{Checks, Kind, Outcome, Runner, Scenario, ScenarioError};
 use crate::size::ByteSize;
 use crate::trace::Trace;
+
+use data::Arrived;
 
 /// The xfer scenario runner.
 pub struct XferRunner;
@@ -328,9 +333,15 @@ fn run_chain(
         }
     };
     record_summary(&summary, expect, trace, checks, figures);
-    if let Some(buffer) = built.buffer {
-        figures.push(("buffered".into(), buffer.len().to_string()));
-    }
+    let arrived = match (&built.buffer, &built.null) {
+        (Some(buffer), _) => {
+            figures.push(("buffered".into(), buffer.len().to_string()));
+            Some(Arrived::Bytes(buffer.contents()))
+        }
+        (None, Some(null)) => Some(Arrived::Counted(null.get())),
+        (None, None) => None,
+    };
+    data::verdict(chain, arrived, &summary, trace, checks);
 }
 
 fn record_summary(
