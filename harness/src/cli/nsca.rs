@@ -16,6 +16,7 @@ use anyhow::{Context as _, bail};
 use reelcheck_nsca::fake::{self, Fault};
 
 use reelcheck_harness::fault::{Component, FaultPlan};
+use reelcheck_harness::rng::Seed;
 
 /// `reelcheck nsca ...`.
 #[derive(Debug, clap::Subcommand)]
@@ -48,6 +49,10 @@ pub enum NscaCmd {
         /// first, then each `--fault`. A plan with faults for another component is refused.
         #[arg(long)]
         plan: Option<PathBuf>,
+        /// The seed every connection's IV and timestamp are drawn from (default: the
+        /// plan's seed, else 0); it must agree with a plan file's seed.
+        #[arg(long)]
+        seed: Option<Seed>,
     },
 }
 
@@ -94,7 +99,20 @@ pub fn run(cmd: NscaCmd) -> anyhow::Result<ExitCode> {
             listen,
             fault,
             plan,
-        } => fake::fake_server_main(listen, fake_plan(plan.as_deref(), fault)?.nsca),
+            seed,
+        } => {
+            let mut p = fake_plan(plan.as_deref(), fault)?;
+            if let Some(seed) = seed {
+                if plan.is_some() && p.seed != seed.0 {
+                    bail!(
+                        "--seed {seed} disagrees with the plan's seed {}: give one",
+                        p.seed()
+                    );
+                }
+                p.seed = seed.0;
+            }
+            fake::fake_server_main(listen, p.seed, p.nsca)
+        }
     };
     Ok(ExitCode::from(u8::try_from(code).unwrap_or(2)))
 }

@@ -3,7 +3,8 @@
 //! # Fault model
 //!
 //! A fake server accepts connections on a loopback address and plays the server's
-//! side of the protocol: it sends a 132-byte init packet (random IV, server time)
+//! side of the protocol: it sends a 132-byte init packet (IV and timestamp drawn
+//! from the fake's seed, [`init`], never from the OS or the clock)
 //! and then only reads.
 //! It never writes a command file; instead it *records* every connection (the init
 //! bytes it actually sent and every byte it received) so a test can decrypt and
@@ -28,16 +29,18 @@
 //! The fake has no cipher of its own: faults act on bytes, and decoding is done
 //! afterwards on the recording.
 //!
-//! Files: [`fault`] (the fault list and its `--fault` syntax), [`recording`] (what a
+//! Files: [`fault`] (the fault list and its `--fault` syntax), [`init`] (the seeded
+//! init packet), [`recording`] (what a
 //! connection saw), [`server`] (the tokio fake), [`thread`] (the fake on its own thread, for
 //! blocking callers) and `fake_server_main` (the `reelcheck nsca fake-server` process).
 #![allow(
     clippy::disallowed_methods,
     clippy::disallowed_types,
-    reason = "the fake servers are shells: loopback sockets, tasks, a thread and random IVs"
+    reason = "the fake servers are shells: loopback sockets, tasks and a thread"
 )]
 
 pub mod fault;
+pub mod init;
 mod process;
 pub mod recording;
 pub mod server;

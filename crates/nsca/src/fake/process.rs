@@ -5,10 +5,11 @@ use std::net::SocketAddr;
 use super::fault::Fault;
 use super::server::FakeServer;
 
-/// `reelcheck nsca fake-server --fault ...`: serves on `addr` with `faults` until SIGINT
+/// `reelcheck nsca fake-server --fault ...`: serves on `addr` with `faults` (IVs and
+/// timestamps drawn from `seed`) until SIGINT
 /// or SIGTERM, printing `listening on ADDR` and then one line per finished connection
 /// on standard output; returns the exit code (0, or 2 when it cannot start).
-pub fn fake_server_main(addr: SocketAddr, faults: Vec<Fault>) -> i32 {
+pub fn fake_server_main(addr: SocketAddr, seed: u64, faults: Vec<Fault>) -> i32 {
     use std::io::Write;
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -29,7 +30,7 @@ pub fn fake_server_main(addr: SocketAddr, faults: Vec<Fault>) -> i32 {
             eprintln!("fake-server: cannot install signal handlers");
             return 2;
         };
-        let mut server = match FakeServer::bind(addr, faults).await {
+        let mut server = match FakeServer::bind_seeded(addr, seed, faults).await {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("fake-server: cannot bind {addr}: {e}");

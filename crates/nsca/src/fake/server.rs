@@ -10,9 +10,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
 
 use super::fault::Fault;
+use super::init::init_packet;
 use super::recording::{Recording, RecordingEnd, RecordingLog};
-use crate::clock::unix_now;
-use crate::codec::{self, INIT_PACKET_LEN, IV_LEN, InitPacket};
+use crate::codec::{self, INIT_PACKET_LEN, InitPacket};
 
 /// A running fake server.
 pub struct FakeServer {
@@ -32,8 +32,19 @@ impl fmt::Debug for FakeServer {
 }
 
 impl FakeServer {
-    /// Binds `addr` (use port 0) and starts serving with `faults` on the current runtime.
+    /// Binds `addr` (use port 0) and starts serving with `faults` on the current runtime,
+    /// seed 0 (see [`FakeServer::bind_seeded`]).
     pub async fn bind(addr: SocketAddr, faults: Vec<Fault>) -> std::io::Result<Self> {
+        Self::bind_seeded(addr, 0, faults).await
+    }
+
+    /// As [`FakeServer::bind`], with each connection's IV and timestamp drawn from
+    /// `seed` ([`super::init`]).
+    pub async fn bind_seeded(
+        addr: SocketAddr,
+        seed: u64,
+        faults: Vec<Fault>,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let recordings = RecordingLog::default();
@@ -41,6 +52,7 @@ impl FakeServer {
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(
             listener,
+            seed,
             Arc::new(faults),
             recordings.clone(),
             done_tx,
@@ -84,6 +96,7 @@ impl FakeServer {
 
 async fn accept_loop(
     listener: TcpListener,
+    seed: u64,
     faults: Arc<Vec<Fault>>,
     recordings: RecordingLog,
     done: mpsc::UnboundedSender<Recording>,
@@ -102,7 +115,8 @@ async fn accept_loop(
                 let i = index;
                 index += 1;
                 tasks.spawn(async move {
-                    let rec = serve_one(stream, peer, i, &faults, stop).await;
+                    let init = init_packet(seed, i, &faults);
+                    let rec = serve_one(stream, peer, i, init, &faults, stop).await;
                     recordings.push(rec.clone());
                     let _ = done.send(rec);
                 });
@@ -114,38 +128,15 @@ async fn accept_loop(
     while tasks.join_next().await.is_some() {}
 }
 
-fn init_for(faults: &[Fault]) -> InitPacket {
-    let mut iv = [0u8; IV_LEN];
-    let iv_fault = faults
-        .iter()
-        .find(|f| matches!(f, Fault::ZeroIv | Fault::FixedIv { .. }));
-    match iv_fault {
-        Some(Fault::FixedIv { byte }) => iv = [*byte; IV_LEN],
-        Some(_) => {}
-        None => {
-            // A CSPRNG failure leaves the IV zero; a fake server may live with that.
-            let _ = getrandom::fill(&mut iv);
-        }
-    }
-    let timestamp = faults
-        .iter()
-        .find_map(|f| match f {
-            Fault::FixedTimestamp { timestamp } => Some(*timestamp),
-            _ => None,
-        })
-        .unwrap_or_else(|| unix_now() as u32);
-    InitPacket { iv, timestamp }
-}
-
 /// Plays one connection under `faults` and returns what it saw.
 async fn serve_one(
     mut stream: TcpStream,
     peer: SocketAddr,
     index: usize,
+    init: InitPacket,
     faults: &[Fault],
     mut stop: watch::Receiver<bool>,
 ) -> Recording {
-    let init = init_for(faults);
     let mut rec = Recording {
         index,
         peer,

@@ -26,8 +26,14 @@ impl fmt::Debug for FakeServerThread {
 }
 
 impl FakeServerThread {
-    /// Starts a fake server on `addr` (port 0 for any) with `faults` in a new thread.
+    /// Starts a fake server on `addr` (port 0 for any) with `faults` in a new thread, seed 0.
     pub fn start(addr: SocketAddr, faults: Vec<Fault>) -> std::io::Result<Self> {
+        Self::start_seeded(addr, 0, faults)
+    }
+
+    /// As [`FakeServerThread::start`], drawing each connection's IV and timestamp
+    /// from `seed` ([`super::init`]).
+    pub fn start_seeded(addr: SocketAddr, seed: u64, faults: Vec<Fault>) -> std::io::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -38,7 +44,7 @@ impl FakeServerThread {
             .name("nsca-fake-server".to_owned())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let mut server = match FakeServer::bind(addr, faults).await {
+                    let mut server = match FakeServer::bind_seeded(addr, seed, faults).await {
                         Ok(s) => s,
                         Err(e) => {
                             let _ = ready_tx.send(Err(e));

@@ -257,3 +257,63 @@ fn it_runs_a_fake_on_its_own_thread_for_blocking_clients() {
     assert_eq!(fake.recordings().len(), 1);
     fake.stop();
 }
+
+/// splitmix64 from its published description (Vigna, `splitmix64.c`): the model of
+/// the fake's documented init-packet derivation.
+fn model_init(seed: u64, connection: u64) -> (Vec<u8>, u32) {
+    const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut state = seed.wrapping_add(connection.wrapping_mul(GOLDEN));
+    let mut next = || {
+        state = state.wrapping_add(GOLDEN);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let iv: Vec<u8> = (0..16).flat_map(|_| next().to_le_bytes()).collect();
+    (iv, next() as u32)
+}
+
+/// The init packets of the first two connections to a fake seeded with `seed`.
+async fn first_two_inits(seed: u64) -> Vec<Vec<u8>> {
+    let fake = FakeServer::bind_seeded(loopback(), seed, vec![])
+        .await
+        .expect("bind");
+    let mut inits = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(fake.local_addr())
+            .await
+            .expect("connect");
+        let mut init = vec![0u8; INIT_PACKET_LEN];
+        tokio::time::timeout(WAIT, s.read_exact(&mut init))
+            .await
+            .expect("the init packet within WAIT")
+            .expect("read the init packet");
+        // Connections are numbered in accept order, and this one was accepted
+        // before the next connects.
+        inits.push(init);
+    }
+    fake.shutdown().await;
+    inits
+}
+
+#[tokio::test]
+async fn it_draws_each_connections_iv_and_timestamp_from_its_seed() {
+    let inits = first_two_inits(0x5eed).await;
+    for (i, init) in inits.iter().enumerate() {
+        let (iv, timestamp) = model_init(0x5eed, i as u64);
+        assert_eq!(init[..128], iv[..], "connection {i}: IV");
+        assert_eq!(
+            init[128..132],
+            timestamp.to_be_bytes(),
+            "connection {i}: timestamp"
+        );
+    }
+    assert_ne!(inits[0], inits[1], "each connection has its own IV");
+    assert_eq!(
+        first_two_inits(0x5eed).await,
+        inits,
+        "the same seed replays"
+    );
+    assert_ne!(first_two_inits(0x5eee).await[0], inits[0]);
+}
