@@ -176,3 +176,65 @@ fn it_rejects_bad_send_nsca_cfg(#[case] text: &str, #[case] message: &str) {
         SendNscaConfig::parse(Path::new("send_nsca.cfg"), text.as_bytes()).expect_err("fatal");
     assert_eq!(err.to_string(), message);
 }
+
+/// Whether the real nsca 2.10.2 accepts `text` as its config file: with a bad file
+/// it exits 2 (STATE_CRITICAL) before serving; with a good one, in `--inetd` mode on
+/// /dev/null, it serves the empty connection and exits 0.
+fn real_nsca_accepts(text: &str) -> bool {
+    use crate::support::interop::{NSCA, require};
+    let nsca = require(NSCA);
+    let dir = tempfile::tempdir().expect("dir");
+    let cfg = dir.path().join("nsca.cfg");
+    std::fs::write(&cfg, text).expect("write cfg");
+    let status = std::process::Command::new("timeout")
+        .arg("30")
+        .arg(nsca)
+        .arg("-c")
+        .arg(&cfg)
+        .arg("--inetd")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run nsca");
+    match status.code() {
+        Some(0) => true,
+        Some(2) => false,
+        other => panic!("nsca exited with {other:?} on {text:?}"),
+    }
+}
+
+/// The same files, accepted or refused by ours and by the real nsca alike (the euid
+/// is the test's own, for both).
+#[rstest]
+#[case::case_keys_an_admin_relies_on(
+    "server_port=15667\ncommand_file=/tmp/cmd\npassword=pw\ndecryption_method=14\nmax_packet_age=0\n"
+)]
+#[case::case_empty("")]
+#[case::case_unknown_option("allowed_hosts=127.0.0.1\n")]
+#[case::case_empty_value("debug=1\npassword=\n")]
+#[case::case_no_equals("password\n")]
+#[case::case_only_equals("=")]
+#[case::case_rc6("decryption_method=13\n")]
+#[case::case_method_27("decryption_method=27\n")]
+#[case::case_method_7("decryption_method=7\n")]
+#[case::case_low_port("server_port=80\n")]
+#[case::case_packet_age_over_900("max_packet_age=901\n")]
+#[case::case_negative_packet_age("max_packet_age=-1\n")]
+#[case::case_check_result_path_missing("check_result_path=/no/such/dir\n")]
+#[case::case_exact_match_keys("my_server_port=5667\n")]
+#[case::case_substring_password("my_password=/x\n")]
+#[case::case_leading_equals("==debug=1\n")]
+fn it_accepts_and_refuses_the_files_the_real_nsca_does(#[case] text: &str) {
+    let root = nix::unistd::geteuid().is_root();
+    let env = ParseEnv {
+        euid_is_root: root,
+        dir_writable: &|p: &Path| p.is_dir(),
+    };
+    let ours = NscaConfig::parse(Path::new("nsca.cfg"), text.as_bytes(), &env).is_ok();
+    assert_eq!(
+        ours,
+        real_nsca_accepts(text),
+        "ours vs nsca 2.10.2 on {text:?}"
+    );
+}

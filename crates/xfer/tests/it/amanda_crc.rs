@@ -17,7 +17,8 @@ const AMANDA_PERL: &str = "/usr/lib/x86_64-linux-gnu/amanda/perl";
 
 const PROBE: &str = r#"
 use strict; use warnings;
-use Amanda::Xfer qw(:constants); use Amanda::MainLoop;
+use Amanda::Xfer qw(:constants); use Amanda::MainLoop; use Amanda::Constants;
+print "VERSION $Amanda::Constants::VERSION\n";
 my ($len, $pat) = (0 + $ARGV[0], $ARGV[1]);
 my $xfer = Amanda::Xfer->new([ Amanda::Xfer::Source::Pattern->new($len, $pat),
     Amanda::Xfer::Filter::Crc->new(), Amanda::Xfer::Dest::Null->new(0) ]);

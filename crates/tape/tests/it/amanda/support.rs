@@ -23,8 +23,33 @@ pub(super) fn find_program(name: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{name} not found (is Amanda installed?): {INSTALL}"))
 }
 
-/// `PERL5LIB` for Amanda's Perl modules (not on @INC on Debian, reference §9).
+/// The Amanda release these differentials were verified against (reference §9).
+pub(super) const AMANDA_VERSION: &str = "3.5.1";
+
+/// `PERL5LIB` for Amanda's Perl modules (not on @INC on Debian, reference §9), once
+/// the installed Amanda is checked to be [`AMANDA_VERSION`]: a comparison against
+/// another release would not say what it claims.
 pub(super) fn amanda_perl_lib() -> PathBuf {
+    static CHECKED: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let lib = find_amanda_perl_lib();
+            let out = Command::new(find_program("perl"))
+                .args(["-e", "use Amanda::Constants; print $Amanda::Constants::VERSION"])
+                .env("PERL5LIB", &lib)
+                .output()
+                .expect("run perl");
+            let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            assert_eq!(
+                version, AMANDA_VERSION,
+                "installed Amanda is {version:?}, these tests compare with Amanda {AMANDA_VERSION}: {INSTALL}"
+            );
+            lib
+        })
+        .clone()
+}
+
+fn find_amanda_perl_lib() -> PathBuf {
     let lib = Path::new("/usr/lib");
     let candidates = std::fs::read_dir(lib)
         .map(|rd| {
