@@ -13,7 +13,7 @@ use super::svg;
 const STYLE: &str = "\
 body{font-family:system-ui,sans-serif;margin:2em;max-width:1100px;color:#222}\
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}\
-tr.pass{background:#e6f4ea}tr.fail,tr.error{background:#fce8e6}code,pre{font-size:90%}\
+td.figures{font-size:85%;color:#444}tr.pass{background:#e6f4ea}tr.fail,tr.error{background:#fce8e6}code,pre{font-size:90%}\
 section.scenario{border:1px solid #ccc;border-left:6px solid #34a853;border-radius:4px;padding:.2em 1em 1em;margin:1.5em 0}\
 section.fail,section.error{border-left-color:#d93025}section h2{font-size:1.15em}\
 .badge{font-size:.8em;padding:.1em .5em;border-radius:3px;color:#fff;background:#34a853;margin-left:.5em}\
@@ -69,10 +69,10 @@ fn summary_table(out: &mut String, records: &[Record]) {
             .collect();
         let _ = writeln!(
             out,
-            "<tr class=\"{v}\"><td><a href=\"#s{i}\"><code>{}</code></a></td><td>{}</td><td>{v}</td><td>{}</td><td>seed {}<br>{}</td></tr>",
+            "<tr class=\"{v}\"><td><a href=\"#s{i}\"><code>{}</code></a></td><td>{}</td><td>{v}</td><td class=\"figures\">{}</td><td>seed {}<br>{}</td></tr>",
             escape(&r.name),
             escape(&r.kind),
-            figures.join("<br>"),
+            figures.join(" "),
             escape(&r.seed),
             r.reasons
                 .iter()

@@ -35,66 +35,78 @@ impl Bar {
     }
 }
 
+/// Labels under a bar, each on the first row where it overlaps no other.
+#[derive(Default)]
+struct Labels {
+    /// The spans (left, right) taken on each row.
+    rows: Vec<Vec<(f64, f64)>>,
+}
+
+impl Labels {
+    /// Places `text` at `x`: its row, and its anchor (`end` when it would run
+    /// off the right edge).
+    fn place(&mut self, x: f64, text: &str) -> (usize, &'static str) {
+        let w = text.chars().count() as f64 * CHAR;
+        let (anchor, x0, x1) = if x + w > WIDTH + 2.0 * LEFT {
+            ("end", x - w, x)
+        } else {
+            ("start", x, x + w)
+        };
+        let free = |row: &Vec<(f64, f64)>| row.iter().all(|&(a, b)| x1 + 6.0 < a || b + 6.0 < x0);
+        let row = match self.rows.iter().position(free) {
+            Some(r) => r,
+            None => {
+                self.rows.push(Vec::new());
+                self.rows.len() - 1
+            }
+        };
+        self.rows[row].push((x0, x1));
+        (row, anchor)
+    }
+}
+
+/// Width of a label's character, in pixels (11 px sans-serif).
+const CHAR: f64 = 6.2;
+
 /// The SVG of one volume.
 pub fn volume(p: &VolumePicture) -> String {
     let used = p.used();
     let length = p.length();
-    let zoom = used > 0 && used.saturating_mul(5) < length;
-    let rows = p.marks.len().min(3) as f64;
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<text x=\"{LEFT}\" y=\"16\" class=\"title\">{}</text>",
+        escape(&title(p))
+    );
     let full = Bar {
         length,
         top: 26.0,
         file_class: "file",
     };
-    let zoom_top = full.top + BAR + 30.0 + rows * 13.0;
-    let height = if zoom {
-        zoom_top + BAR + 30.0 + rows * 13.0
-    } else {
-        zoom_top
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "<svg class=\"volume\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"volume {n}\" data-volume=\"{n}\">",
-        w = WIDTH + 2.0 * LEFT,
-        n = escape(&p.name),
-    );
-    let _ = writeln!(
-        out,
-        "<text x=\"{LEFT}\" y=\"16\" class=\"title\">{}</text>",
-        escape(&title(p))
-    );
-    medium(&mut out, p, &full);
-    if zoom {
+    let mut bottom = draw(&mut body, p, &full, true);
+    if used > 0 && used.saturating_mul(5) < length {
         let bar = Bar {
             length: used,
-            top: zoom_top,
+            top: bottom + 24.0,
             file_class: "zoom-file",
         };
         let _ = writeln!(
-            out,
-            "<text x=\"{LEFT}\" y=\"{}\" class=\"caption\">written part, magnified {}×</text>",
-            bar.top - 6.0,
-            length / used.max(1)
+            body,
+            "<text x=\"{LEFT}\" y=\"{}\" class=\"caption\">the written part, magnified {}×:</text>",
+            bar.top - 8.0,
+            length / used
         );
-        let _ = writeln!(
-            out,
-            "<rect class=\"zoom-medium\" x=\"{LEFT}\" y=\"{}\" width=\"{WIDTH}\" height=\"{BAR}\"/>",
-            bar.top
-        );
-        files(&mut out, &p.files, &bar);
-        marks(&mut out, p, &bar);
-        axis(
-            &mut out,
-            &bar,
-            &[(0, "0".into()), (used, format!("{}", ByteSize(used)))],
-        );
+        bottom = draw(&mut body, p, &bar, false);
     }
-    out.push_str("</svg>\n");
-    out
+    let height = bottom + 6.0;
+    format!(
+        "<svg class=\"volume\" xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" viewBox=\"0 0 {w} {height}\" role=\"img\" aria-label=\"volume {n}\" data-volume=\"{n}\">\n{body}</svg>\n",
+        w = WIDTH + 2.0 * LEFT,
+        n = escape(&p.name),
+    )
 }
 
-/// `VOL-1: 64 MiB, 288 KiB used in 2 files`.
+/// `VOL-1: 64 MiB medium, 64 KiB used (0.1 %) in 2 file(s)`.
 fn title(p: &VolumePicture) -> String {
     let used = ByteSize(p.used());
     let files = p.files.len();
@@ -109,29 +121,36 @@ fn title(p: &VolumePicture) -> String {
     }
 }
 
-/// The whole medium: its extent, the early-warning zone, the files, EOM and the marks.
-fn medium(out: &mut String, p: &VolumePicture, bar: &Bar) {
-    let (top, w) = (bar.top, WIDTH);
+/// One bar with its files, marks and byte positions; on the `whole` medium also
+/// the early-warning zone and the end of medium. Returns the bottom of what it drew.
+fn draw(out: &mut String, p: &VolumePicture, bar: &Bar, whole: bool) -> f64 {
+    let top = bar.top;
+    let class = if whole { "medium" } else { "zoom-medium" };
     let _ = writeln!(
         out,
-        "<rect class=\"medium\" x=\"{LEFT}\" y=\"{top}\" width=\"{w}\" height=\"{BAR}\"><title>medium: {} bytes</title></rect>",
+        "<rect class=\"{class}\" x=\"{LEFT}\" y=\"{top}\" width=\"{WIDTH}\" height=\"{BAR}\"><title>{} bytes</title></rect>",
         bar.length
     );
+    files(out, &p.files, bar);
     let mut ticks = vec![(0, "0".to_string())];
-    if let (Some(ew), Some(cap)) = (p.early_warning, p.capacity)
+    if !whole || p.capacity.is_none() {
+        ticks.push((bar.length, ByteSize(bar.length).to_string()));
+    }
+    if let (true, Some(ew), Some(cap)) = (whole, p.early_warning, p.capacity)
         && ew < cap
     {
         let (x0, x1) = (bar.x(ew), bar.x(cap));
         let _ = writeln!(
             out,
-            "<rect class=\"early-warning\" x=\"{x0:.2}\" y=\"{top}\" width=\"{:.2}\" height=\"{BAR}\"><title>early-warning zone: from byte {ew} ({})</title></rect>",
+            "<rect class=\"early-warning\" x=\"{x0:.2}\" y=\"{}\" width=\"{:.2}\" height=\"{}\"><title>early-warning zone: the last {} from byte {ew}</title></rect>",
+            top - 4.0,
             (x1 - x0).max(1.0),
+            BAR + 8.0,
             ByteSize(cap - ew)
         );
-        ticks.push((ew, format!("early warning at {}", ByteSize(ew))));
+        ticks.push((ew, format!("early warning from {}", ByteSize(ew))));
     }
-    files(out, &p.files, bar);
-    if let Some(cap) = p.capacity {
+    if let (true, Some(cap)) = (whole, p.capacity) {
         let x = bar.x(cap);
         let _ = writeln!(
             out,
@@ -141,8 +160,36 @@ fn medium(out: &mut String, p: &VolumePicture, bar: &Bar) {
         );
         ticks.push((cap, format!("EOM {}", ByteSize(cap))));
     }
-    marks(out, p, bar);
-    axis(out, bar, &ticks);
+    let mut labels = Labels::default();
+    let row_y = |row: usize| top + BAR + 14.0 + row as f64 * 13.0;
+    for (at, text) in &ticks {
+        let x = bar.x(*at);
+        let (row, anchor) = labels.place(x, text);
+        let _ = writeln!(
+            out,
+            "<text class=\"axis\" x=\"{x:.2}\" y=\"{}\" text-anchor=\"{anchor}\">{}</text>",
+            row_y(row),
+            escape(text)
+        );
+    }
+    for m in p.marks.iter().filter(|m| m.at <= bar.length) {
+        let x = bar.x(m.at);
+        let class = match m.kind {
+            MarkKind::Fault => "fault",
+            MarkKind::Leom => "leom",
+            MarkKind::Refused => "refused",
+        };
+        let (row, anchor) = labels.place(x, &m.label);
+        let y = row_y(row);
+        let _ = writeln!(
+            out,
+            "<g class=\"mark {class}\" data-at=\"{}\"><line x1=\"{x:.2}\" y1=\"{top}\" x2=\"{x:.2}\" y2=\"{:.1}\"/><path d=\"M{x:.2} {top}l-5 -8h10z\"/><text x=\"{x:.2}\" y=\"{y}\" text-anchor=\"{anchor}\">{}</text></g>",
+            m.at,
+            y - 10.0,
+            escape(&m.label)
+        );
+    }
+    row_y(labels.rows.len().max(1) - 1) + 4.0
 }
 
 /// One rectangle per file, and a path through the boundaries of its blocks.
@@ -181,51 +228,6 @@ fn files(out: &mut String, files: &[FileSpan], bar: &Bar) {
     }
     if !seams.is_empty() {
         let _ = writeln!(out, "<path class=\"blocks\" d=\"{seams}\"/>");
-    }
-}
-
-/// A tick and a label under each mark, on up to three rows.
-fn marks(out: &mut String, p: &VolumePicture, bar: &Bar) {
-    for (i, m) in p.marks.iter().filter(|m| m.at <= bar.length).enumerate() {
-        let x = bar.x(m.at);
-        let class = match m.kind {
-            MarkKind::Fault => "fault",
-            MarkKind::Leom => "leom",
-            MarkKind::Refused => "refused",
-        };
-        let y = bar.top + BAR + 30.0 + (i % 3) as f64 * 13.0;
-        let anchor = if x > LEFT + WIDTH * 0.7 {
-            "end"
-        } else {
-            "start"
-        };
-        let _ = writeln!(
-            out,
-            "<g class=\"mark {class}\" data-at=\"{}\"><line x1=\"{x:.2}\" y1=\"{}\" x2=\"{x:.2}\" y2=\"{}\"/><path d=\"M{x:.2} {}l-5 -8h10z\"/><text x=\"{x:.2}\" y=\"{y}\" text-anchor=\"{anchor}\">{}</text></g>",
-            m.at,
-            bar.top - 2.0,
-            y - 10.0,
-            bar.top,
-            escape(&m.label)
-        );
-    }
-}
-
-/// Byte positions under a bar.
-fn axis(out: &mut String, bar: &Bar, ticks: &[(u64, String)]) {
-    let y = bar.top + BAR + 14.0;
-    for (at, label) in ticks {
-        let x = bar.x(*at);
-        let anchor = match x {
-            x if x <= LEFT + 1.0 => "start",
-            x if x >= LEFT + WIDTH - 1.0 => "end",
-            _ => "middle",
-        };
-        let _ = writeln!(
-            out,
-            "<text class=\"axis\" x=\"{x:.2}\" y=\"{y}\" text-anchor=\"{anchor}\">{}</text>",
-            escape(label)
-        );
     }
 }
 
@@ -271,6 +273,11 @@ mod tests {
         assert!(file1.contains("width=\"480.00\""), "{file1}");
         assert_eq!(attr(&svg, "early-warning", "x"), 20.0 + 768.0);
         assert_eq!(attr(&svg, "early-warning", "width"), 192.0);
+        assert_eq!(
+            attr(&svg, "early-warning", "y"),
+            22.0,
+            "the zone stands out above the bar"
+        );
         assert_eq!(attr(&svg, "eom", "x1"), 980.0);
         let mark = &svg[svg.find("class=\"mark fault\"").unwrap()..];
         assert!(mark.contains("x1=\"404.00\""), "{mark}");

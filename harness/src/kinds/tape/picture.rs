@@ -133,9 +133,22 @@ impl Sightings {
                     ..
                 } => {
                     self.place_pending(*file, *block);
+                    let here = |s: &Seen| s.volume == volume && s.file == Some(*file);
                     if *result != WriteResult::Success {
-                        self.push(&volume, MarkKind::Refused, *file, *block, result);
-                    } else if *leom {
+                        // A fault that fired on this very block says it already.
+                        let fault = self.seen.last().is_some_and(|s| {
+                            here(s) && s.kind == MarkKind::Fault && s.block == *block
+                        });
+                        if !fault {
+                            self.push(&volume, MarkKind::Refused, *file, *block, result);
+                        }
+                    } else if *leom
+                        && !self
+                            .seen
+                            .iter()
+                            .any(|s| here(s) && s.kind == MarkKind::Leom)
+                    {
+                        // The first LEOM of a file; the writes after it flag it again.
                         self.push(&volume, MarkKind::Leom, *file, *block + 1, &"LEOM");
                     }
                 }
