@@ -147,6 +147,47 @@ mod tests {
     }
 
     #[test]
+    fn json_keeps_the_first_fields_and_adds_only_what_is_set() {
+        let mut recs = sample();
+        recs[1].about = "why".into();
+        recs[1].golden_diff = "--- g\n+++ a\n".into();
+        recs[1].trace = "+0ms a b".into();
+        let lines = render(&recs, Format::JsonLines);
+        let rows: Vec<serde_json::Value> = lines
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let first = [
+            "file",
+            "name",
+            "kind",
+            "seed",
+            "verdict",
+            "reasons",
+            "figures",
+            "trace_hash",
+            "millis",
+        ];
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            v.as_object().unwrap().keys().cloned().collect()
+        };
+        let mut want: Vec<String> = first.iter().map(|k| k.to_string()).collect();
+        want.sort();
+        assert_eq!(
+            keys(&rows[0]),
+            want,
+            "nothing set: the first format exactly"
+        );
+        assert_eq!(rows[0]["figures"][0], serde_json::json!(["bytes", "10"]));
+        assert_eq!(rows[1]["about"], "why");
+        assert_eq!(rows[1]["golden_diff"], "--- g\n+++ a\n");
+        assert!(
+            rows[1].get("trace").is_none(),
+            "the trace stays out of JSON"
+        );
+    }
+
+    #[test]
     fn format_follows_extension() {
         assert_eq!(
             Format::for_path(Path::new("r.jsonl")).unwrap(),
