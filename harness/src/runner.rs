@@ -247,3 +247,27 @@ pub fn collect(paths: &[PathBuf], shard: Shard) -> Result<Vec<PathBuf>, CollectE
 pub fn replay_all(files: &[PathBuf], layout: &Layout) -> Vec<Record> {
     files.iter().map(|f| replay(f, layout).record).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_replay_command_names_the_file_and_a_golden_dir_other_than_the_default() {
+        let default = Layout {
+            golden: PathBuf::from("golden"),
+        };
+        let other = Layout {
+            golden: PathBuf::from("/tmp/my golden"),
+        };
+        let file = Path::new("scenarios/tape/a.toml");
+        assert_eq!(
+            replay_command(file, &default),
+            "reelcheck replay scenarios/tape/a.toml --trace"
+        );
+        assert_eq!(
+            replay_command(Path::new("it's.toml"), &other),
+            "reelcheck replay 'it'\\''s.toml' --trace --golden '/tmp/my golden'"
+        );
+    }
+}
