@@ -99,6 +99,10 @@ struct Seen {
 }
 
 /// The marks a run's device events call for, gathered step by step.
+///
+/// A fault's place is in its one-line text (`file=1 blk=3`, sim/fault.rs); a
+/// label fault sits at byte 0; a vfs fault names no block and takes the place
+/// of the write or read it interrupted, the next data event.
 #[derive(Debug, Default)]
 pub(super) struct Sightings {
     seen: Vec<Seen>,
@@ -114,7 +118,8 @@ impl Sightings {
             match &e.kind {
                 EventKind::Fault { what } => {
                     let (file, block) = place(what);
-                    if file.is_none() {
+                    // A label fault fires on the label, at the start of the medium.
+                    if file.is_none() && !what.starts_with("label-unreadable") {
                         self.unplaced.push(self.seen.len());
                     }
                     self.seen.push(Seen {
@@ -373,6 +378,36 @@ mod tests {
     fn a_fault_takes_its_place_from_its_text_or_the_next_data_event() {
         assert_eq!(place("write-error file=1 blk=3"), (Some(1), Some(3)));
         assert_eq!(place("enospc-after bytes=10"), (None, None));
+    }
+
+    #[test]
+    fn a_label_fault_stays_at_the_start_and_a_vfs_fault_takes_the_next_write() {
+        use reelcheck_tape::device::{DeviceEvent, EventKind};
+        let ev = |kind| DeviceEvent {
+            device: "d".into(),
+            kind,
+        };
+        let fault = |what: &str| ev(EventKind::Fault { what: what.into() });
+        let write = ev(EventKind::Write {
+            file: 2,
+            block: 5,
+            len: 10,
+            result: WriteResult::Space,
+            leom: false,
+        });
+        let mut seen = Sightings::default();
+        let events = [
+            fault("label-unreadable volume=V"),
+            fault("ENOSPC after 10 bytes"),
+            write,
+        ];
+        seen.note(&events, Some("V".into()));
+        let places: Vec<(Option<u32>, u64)> = seen.seen.iter().map(|s| (s.file, s.block)).collect();
+        assert_eq!(
+            places,
+            vec![(None, 0), (Some(2), 5)],
+            "no second mark for the refused write"
+        );
     }
 
     #[test]
