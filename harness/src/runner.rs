@@ -10,7 +10,9 @@ use std::time::Instant;
 
 use crate::engine;
 use crate::golden::{self, GoldenVerdict};
+use crate::kinds::tape::picture;
 use crate::report::Record;
+use crate::report::diff;
 use crate::scenario::{self, Outcome, Scenario, Verdict};
 use crate::shard::Shard;
 
@@ -51,6 +53,8 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
         figures: Vec::new(),
         trace_hash: String::new(),
         millis: 0,
+        replay: replay_command(path, layout),
+        ..Record::default()
     };
     let scenario = match engine::load(path) {
         Ok(s) => s,
@@ -67,7 +71,12 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
     record.name = scenario.header.name.clone();
     record.kind = scenario.header.kind.to_string();
     record.seed = scenario.header.seed.to_string();
-    let outcome = match engine::run(&scenario) {
+    record.about = scenario.header.about.clone();
+    record.fault_plan = match scenario.plan() {
+        Ok(plan) if !plan.is_empty() => plan.to_toml(),
+        _ => String::new(),
+    };
+    let mut outcome = match engine::run(&scenario) {
         Ok(o) => o,
         Err(e) => {
             record.reasons.push(e.to_string());
@@ -82,6 +91,7 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
     };
     let rendered = outcome.trace.render();
     record.trace_hash = outcome.trace.hash();
+    record.volumes = picture::take(&mut outcome.figures);
     record.figures = outcome.figures.clone();
     if let Verdict::Fail(reasons) = &outcome.verdict {
         record.reasons.extend(reasons.iter().cloned());
@@ -105,11 +115,15 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
             "no golden trace at {}: create it with `cargo test -p reelcheck-harness` and review with `cargo insta review`",
             golden_path.display()
         )),
-        GoldenVerdict::Differs { line, expected, actual } => record.reasons.push(format!(
-            "trace differs from {} at line {line}: expected {expected:?}, got {actual:?}",
-            golden_path.display()
-        )),
+        GoldenVerdict::Differs { line, expected, actual } => {
+            record.reasons.push(format!(
+                "trace differs from {} at line {line}: expected {expected:?}, got {actual:?}",
+                golden_path.display()
+            ));
+            record.golden_diff = golden_diff(&golden_path, &rendered);
+        }
     }
+    record.trace = rendered;
     record.verdict = if record.reasons.is_empty() {
         "pass"
     } else {
@@ -123,6 +137,49 @@ pub fn replay(path: &Path, layout: &Layout) -> Replayed {
         golden: Some(golden),
         record,
     }
+}
+
+/// The command that replays `path` with `layout` and prints its trace.
+fn replay_command(path: &Path, layout: &Layout) -> String {
+    let mut command = format!(
+        "reelcheck replay {} --trace",
+        shell_word(&path.display().to_string())
+    );
+    if layout.golden != Path::new("golden") {
+        command += &format!(
+            " --golden {}",
+            shell_word(&layout.golden.display().to_string())
+        );
+    }
+    command
+}
+
+/// `word` as a POSIX shell reads it back: bare when it is plain, else single-quoted.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./+=:,@%".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// The golden file at `golden_path` against `rendered`, line by line, as
+/// [`golden::compare`] sees them (trailing white space aside).
+fn golden_diff(golden_path: &Path, rendered: &str) -> String {
+    let Ok(text) = std::fs::read_to_string(golden_path) else {
+        return String::new();
+    };
+    let lines = |t: &str| -> Vec<String> {
+        t.trim_end()
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect()
+    };
+    let (want, got) = (lines(golden::snapshot_body(&text)), lines(rendered));
+    let want: Vec<&str> = want.iter().map(String::as_str).collect();
+    let got: Vec<&str> = got.iter().map(String::as_str).collect();
+    diff::unified(&want, &got, &golden_path.display().to_string(), "this run")
 }
 
 /// Why the scenario files to replay could not be collected.
@@ -189,4 +246,28 @@ pub fn collect(paths: &[PathBuf], shard: Shard) -> Result<Vec<PathBuf>, CollectE
 /// Replays every file, in order.
 pub fn replay_all(files: &[PathBuf], layout: &Layout) -> Vec<Record> {
     files.iter().map(|f| replay(f, layout).record).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_replay_command_names_the_file_and_a_golden_dir_other_than_the_default() {
+        let default = Layout {
+            golden: PathBuf::from("golden"),
+        };
+        let other = Layout {
+            golden: PathBuf::from("/tmp/my golden"),
+        };
+        let file = Path::new("scenarios/tape/a.toml");
+        assert_eq!(
+            replay_command(file, &default),
+            "reelcheck replay scenarios/tape/a.toml --trace"
+        );
+        assert_eq!(
+            replay_command(Path::new("it's.toml"), &other),
+            "reelcheck replay 'it'\\''s.toml' --trace --golden '/tmp/my golden'"
+        );
+    }
 }

@@ -5,6 +5,8 @@
 mod cli;
 mod engine;
 mod module_graph;
+/// The HTML report rendered by headless Chromium: diffs, volume drawings, collapsed traces.
+mod report_page;
 mod scenarios;
 mod tape_cli;
 mod tape_kind;

@@ -63,7 +63,8 @@
 //! (settings that contradict each other), [`dut`] (the device under test built with
 //! its own kind of faults), [`script`] (one step at a time), [`files`] (writing and
 //! reading one file through the device), [`observed`] (what the run saw),
-//! [`verify`] (the fault-free read-back), [`expect`] (the `[expect]` checks) and
+//! [`verify`] (the fault-free read-back), [`expect`] (the `[expect]` checks),
+//! [`picture`] (each volume as data for the report's drawing) and
 //! [`model`] (`type = "model"`, a drive checked against the reference model).
 
 mod dut;
@@ -71,6 +72,7 @@ mod expect;
 mod files;
 mod model;
 mod observed;
+pub mod picture;
 mod schema;
 mod script;
 mod validate;

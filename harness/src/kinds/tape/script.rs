@@ -16,6 +16,7 @@ use super::dut::{Dut, DutKind, Geometry, build};
 use super::expect::check_expect;
 use super::files::{read_file, write_file};
 use super::observed::{Observed, Recorder};
+use super::picture::{self, Sightings};
 use super::schema::{DeviceType, Spec, Step, TIMESTAMP, WriteEnd};
 use super::verify::verify;
 
@@ -46,12 +47,15 @@ pub(super) fn run(
         redact,
         pending: Vec::new(),
     };
+    let mut seen = Sightings::default();
     let initial = dut.dev().take_events();
+    seen.note(&initial, dut.volume_id());
     rec.events(initial, &mut obs);
     for (i, step) in spec.script.steps.iter().enumerate() {
         rec.at = Duration::from_millis(i as u64 + 1);
         run_step(&mut dut, step, i, scenario.header.seed, &mut rec, &mut obs);
         let events = dut.dev().take_events();
+        seen.note(&events, dut.volume_id());
         rec.events(events, &mut obs);
         rec.flush();
     }
@@ -70,12 +74,14 @@ pub(super) fn run(
     rec.flush();
     check_expect(&spec.expect, &dut, &obs, &volumes, &state, &mut checks);
     let bytes: u64 = obs.writes.iter().map(|w| w.bytes).sum();
-    let figures = vec![
+    let mut figures = vec![
         ("device".to_string(), format!("{:?}", d.kind).to_lowercase()),
         ("steps".to_string(), spec.script.steps.len().to_string()),
         ("files".to_string(), obs.written.len().to_string()),
         ("bytes".to_string(), bytes.to_string()),
     ];
+    let mvu = d.max_volume_usage.map(|m| m.0);
+    figures.extend(picture::figures(&picture::pictures(&dut, &obs, &seen, mvu)));
     Ok(Outcome {
         verdict: checks.verdict(),
         trace,
