@@ -1,11 +1,13 @@
-//! `type = "model"`: a simulated drive checked against [`reference`] step by step
-//! (what `reelcheck fuzz tape` writes for a failing case).
+//! `type = "model"`: a simulated drive checked step by step against the reference model
+//! in [`crate::oracle::tape`] (what `reelcheck fuzz tape` writes for a failing case).
+//! The scenario's `[[faults.tape]]` are pending on both the drive and the model.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use reelcheck_tape::sim::reference::{self, ModelConfig};
+use crate::fault::Component;
+use crate::oracle::tape::{ModelConfig, Step};
 
 use crate::scenario::{Checks, Outcome, Scenario, ScenarioError};
 use crate::trace::Trace;
@@ -21,7 +23,7 @@ struct ModelSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModelScript {
-    steps: Vec<reference::Step>,
+    steps: Vec<Step>,
 }
 
 #[derive(Deserialize)]
@@ -31,10 +33,10 @@ struct ModelExpect {
     agrees: bool,
 }
 
-/// Checks a model scenario's tables; a model takes no faults.
+/// Checks a model scenario's tables; a model takes `[[faults.tape]]` only.
 pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
     scenario.spec::<ModelSpec>()?;
-    scenario.plan_for(&[])?;
+    scenario.plan_for(&[Component::Tape])?;
     Ok(())
 }
 
@@ -42,16 +44,18 @@ pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
 pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
     validate(scenario)?;
     let spec: ModelSpec = scenario.spec()?;
+    let plan = scenario.plan_for(&[Component::Tape])?;
     let mut trace = Trace::new();
     let mut checks = Checks::default();
-    let result = crate::fuzz::tape::replay(&spec.model, &spec.script.steps, |i, events| {
-        for e in events {
-            let line = e.to_string();
-            let prefix = format!("{} ", e.device);
-            let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
-            trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
-        }
-    });
+    let result =
+        crate::fuzz::tape::replay(&spec.model, &plan.tape, &spec.script.steps, |i, events| {
+            for e in events {
+                let line = e.to_string();
+                let prefix = format!("{} ", e.device);
+                let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
+                trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
+            }
+        });
     let end = Duration::from_millis(spec.script.steps.len() as u64 + 1);
     match &result {
         Ok(()) => trace.push(end, "model", "agrees after every step"),
@@ -75,6 +79,7 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
         figures: vec![
             ("device".into(), "model".into()),
             ("steps".into(), spec.script.steps.len().to_string()),
+            ("faults".into(), plan.tape.len().to_string()),
         ],
     })
 }

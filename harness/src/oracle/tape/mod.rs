@@ -1,0 +1,50 @@
+//! A reference model of the simulated tape drive (`reelcheck_tape::sim::SimDrive`), with
+//! its faults, written from the specification and not from the drive's code.
+//!
+//! Sources, cited rule by rule in each module: amanda.md §5.2–§5.3 (the Device API's
+//! preconditions and return conventions, from device.c), §5.6 (Amanda's tape-device.c:
+//! padding, `robust_write`, LEOM, EIO, short writes), testbed.md (mhvtl's capacity and
+//! early-warning zone, Linux `st` and BSD signalling), and the fault model documented on
+//! `TapeFault` (sim/fault.rs). It uses reelcheck_tape's public types to drive the drive
+//! and read its state, never its code to compute an expectation.
+//!
+//! - [`config`]: the drive and volume of a run ([`ModelConfig`]).
+//! - [`step`]: one Device API call ([`Step`]).
+//! - [`outcome`]: what a call returns ([`Outcome`], [`ErrorKind`]).
+//! - [`medium`]: files of whole blocks, capacity, the early-warning zone.
+//! - [`faults`]: where each fault fires, once.
+//! - [`model`]: the device fields and the calls that move no data.
+//! - [`write`](mod@write) / [`read`](mod@read): the data path with its faults.
+//! - [`compare`]: one step on both sides, and everything observable compared.
+//! - [`choose`]: how a fuzz case draws steps and faults.
+
+pub mod choose;
+pub mod compare;
+pub mod config;
+pub mod faults;
+pub mod medium;
+pub mod model;
+pub mod outcome;
+mod read;
+pub mod step;
+mod write;
+
+pub use compare::{Mismatch, run_step};
+pub use config::ModelConfig;
+pub use model::Model;
+pub use outcome::{ErrorKind, Outcome};
+pub use step::Step;
+
+/// `DEVICE_STATUS_DEVICE_ERROR` (amanda.md §5.3).
+pub const DEVICE_ERROR: u8 = 1;
+/// `DEVICE_STATUS_DEVICE_BUSY`.
+pub const DEVICE_BUSY: u8 = 1 << 1;
+/// `DEVICE_STATUS_VOLUME_MISSING`.
+pub const VOLUME_MISSING: u8 = 1 << 2;
+/// `DEVICE_STATUS_VOLUME_UNLABELED`.
+pub const VOLUME_UNLABELED: u8 = 1 << 3;
+/// `DEVICE_STATUS_VOLUME_ERROR`.
+pub const VOLUME_ERROR: u8 = 1 << 4;
+
+/// The timestamp `start` is given in model runs.
+pub const TIMESTAMP: &str = "20240101000000";
