@@ -10,6 +10,12 @@
 //! API. [`run_step`] applies each step to the model and to the drive and compares the
 //! answer, the device fields, the medium and the faults that fired.
 //!
+//! One case in [`VFS_EVERY`] also carries a [`VfsScript`]: files written on the real vfs
+//! device in a temporary directory, with `VfsFault`s from the plan's `vfs` events (room
+//! left on the filesystem, EIO on one write), checked call by call against the vfs model
+//! of [`crate::oracle::tape::vfs`] (amanda.md §5.5: LEOM from MAX_VOLUME_USAGE and free
+//! space, PEOM, ENOSPC).
+//!
 //! Shrinking removes fault events one at a time ([`FaultPlan::without`]), then deletes
 //! steps (halves, then smaller runs, then single steps); a failing case is written as a
 //! `kind = "tape"` scenario with `type = "model"` and its `[[faults.tape]]`, which replays it.
@@ -21,14 +27,20 @@ use reelcheck_tape::device::DeviceEvent;
 use reelcheck_tape::sim::TapeFault;
 
 use super::{CaseStats, Target};
-use crate::fault::FaultPlan;
+use crate::fault::{FaultPlan, VfsFaultEvent};
 use crate::oracle::tape::choose::{choose_faults, choose_step};
 use crate::oracle::tape::config::choose_config;
+use crate::oracle::tape::vfs::VfsScript;
+use crate::oracle::tape::vfs_run::{choose_vfs_faults, choose_vfs_script, run_vfs};
 use crate::oracle::tape::{Mismatch, Model, ModelConfig, Step, run_step};
 use crate::rng::Seed;
+use crate::size::ByteSize;
 
 /// The most steps a generated case has.
 pub const MAX_STEPS: u32 = 300;
+
+/// One case in this many also drives the vfs device (it does real file IO).
+pub const VFS_EVERY: u64 = 8;
 
 /// One fuzz case: the drive and volume, the faults, and the calls to make.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -39,6 +51,8 @@ pub struct TapeCase {
     pub plan: FaultPlan,
     /// The Device API calls, in order.
     pub steps: Vec<Step>,
+    /// Files to write on a vfs device as well, with the plan's `vfs` faults.
+    pub vfs: Option<VfsScript>,
 }
 
 /// The `tape` fuzz target.
@@ -91,20 +105,50 @@ impl Target for TapeTarget {
             }
             steps.push(step);
         }
-        TapeCase {
+        let mut case = TapeCase {
             config,
             plan,
             steps,
+            vfs: None,
+        };
+        if seed.0.is_multiple_of(VFS_EVERY) {
+            let script = choose_vfs_script(&mut rand);
+            case.plan.vfs = choose_vfs_faults(script.block_size, &mut rand)
+                .into_iter()
+                .map(|f| match f {
+                    reelcheck_tape::vfs::VfsFault::EnospcAfter { bytes } => {
+                        VfsFaultEvent::EnospcAfter {
+                            bytes: ByteSize(bytes),
+                        }
+                    }
+                    reelcheck_tape::vfs::VfsFault::EioOnWrite { nth } => {
+                        VfsFaultEvent::EioOnWrite { nth }
+                    }
+                })
+                .collect();
+            case.vfs = Some(script);
         }
+        case
     }
 
     fn check(&self, case: &TapeCase) -> Result<CaseStats, String> {
         replay(&case.config, &case.plan.tape, &case.steps, |_, _| {})
             .map_err(|(i, m)| format!("step {} of {}: {m}", i + 1, case.steps.len()))?;
-        Ok(CaseStats {
+        let mut stats = CaseStats {
             executed: case.steps.len() as u64,
             bytes: case.steps.iter().map(Step::bytes).sum(),
-        })
+        };
+        if let Some(script) = &case.vfs {
+            stats.executed +=
+                run_vfs(script, &case.plan.vfs_faults()).map_err(|e| format!("vfs: {e}"))?;
+            stats.bytes += script
+                .files
+                .iter()
+                .flatten()
+                .map(|&n| n as u64)
+                .sum::<u64>();
+        }
+        Ok(stats)
     }
 
     fn shrink(&self, case: &TapeCase) -> Vec<TapeCase> {
@@ -114,6 +158,25 @@ impl Target for TapeTarget {
                 ..case.clone()
             })
             .collect();
+        if let Some(script) = &case.vfs {
+            // Without the vfs run, then with one file fewer.
+            out.push(TapeCase {
+                vfs: None,
+                plan: FaultPlan {
+                    vfs: Vec::new(),
+                    ..case.plan.clone()
+                },
+                ..case.clone()
+            });
+            for i in 0..script.files.len() {
+                let mut smaller = script.clone();
+                smaller.files.remove(i);
+                out.push(TapeCase {
+                    vfs: Some(smaller),
+                    ..case.clone()
+                });
+            }
+        }
         let n = case.steps.len();
         let mut chunk = n / 2;
         while chunk >= 1 {
@@ -152,13 +215,30 @@ impl Target for TapeTarget {
                 format!("[[faults.tape]]\n{table}\n")
             })
             .collect();
+        let vfs_faults: String = case
+            .plan
+            .vfs
+            .iter()
+            .map(|f| {
+                let table = toml::to_string(f).unwrap_or_default();
+                format!("[[faults.vfs]]\n{table}\n")
+            })
+            .collect();
+        let vfs = case
+            .vfs
+            .as_ref()
+            .map(|v| {
+                let table = toml::to_string(v).unwrap_or_default();
+                format!("\n[script.vfs]\n{table}")
+            })
+            .unwrap_or_default();
         let reason = message
             .lines()
             .next()
             .unwrap_or("")
             .replace(['"', '\\'], "'");
         format!(
-            "# Minimised by `reelcheck fuzz tape` from seed {seed}.\n# Failure: {comment}\nname = \"fuzz-tape-{seed}\"\nabout = \"Fuzz failure: {reason}\"\nkind = \"tape\"\nseed = {}\n\n[device]\ntype = \"model\"\n\n[model]\nblock_size = {}\ncapacity = {}\nearly_warning = {}\nbsd = {}\nleom = {}\n\n{faults}[script]\nsteps = [\n{}\n]\n\n[expect]\nagrees = true\n",
+            "# Minimised by `reelcheck fuzz tape` from seed {seed}.\n# Failure: {comment}\nname = \"fuzz-tape-{seed}\"\nabout = \"Fuzz failure: {reason}\"\nkind = \"tape\"\nseed = {}\n\n[device]\ntype = \"model\"\n\n[model]\nblock_size = {}\ncapacity = {}\nearly_warning = {}\nbsd = {}\nleom = {}\n\n{faults}{vfs_faults}[script]\nsteps = [\n{}\n]\n{vfs}\n[expect]\nagrees = true\n",
             seed.0,
             c.block_size,
             c.capacity,
@@ -272,7 +352,8 @@ mod tests {
             let fewer_faults =
                 smaller.plan.len() + 1 == case.plan.len() && smaller.steps == case.steps;
             let fewer_steps = smaller.steps.len() < case.steps.len() && smaller.plan == case.plan;
-            assert!(fewer_faults || fewer_steps);
+            let smaller_vfs = smaller.vfs != case.vfs && smaller.steps == case.steps;
+            assert!(fewer_faults || fewer_steps || smaller_vfs);
             assert_eq!(smaller.config, case.config);
         }
     }

@@ -1,12 +1,16 @@
 //! `type = "model"`: a simulated drive checked step by step against the reference model
 //! in [`crate::oracle::tape`] (what `reelcheck fuzz tape` writes for a failing case).
-//! The scenario's `[[faults.tape]]` are pending on both the drive and the model.
+//! The scenario's `[[faults.tape]]` are pending on both the drive and the model; an
+//! optional `[script.vfs]` script runs on a vfs device against the vfs model, with the
+//! scenario's `[[faults.vfs]]`.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::fault::Component;
+use crate::oracle::tape::vfs::VfsScript;
+use crate::oracle::tape::vfs_run::run_vfs;
 use crate::oracle::tape::{ModelConfig, Step};
 
 use crate::scenario::{Checks, Outcome, Scenario, ScenarioError};
@@ -24,6 +28,9 @@ struct ModelSpec {
 #[serde(deny_unknown_fields)]
 struct ModelScript {
     steps: Vec<Step>,
+    /// Files to write on a vfs device too (`[script.vfs]`).
+    #[serde(default)]
+    vfs: Option<VfsScript>,
 }
 
 #[derive(Deserialize)]
@@ -33,10 +40,10 @@ struct ModelExpect {
     agrees: bool,
 }
 
-/// Checks a model scenario's tables; a model takes `[[faults.tape]]` only.
+/// Checks a model scenario's tables; a model takes `[[faults.tape]]` and `[[faults.vfs]]`.
 pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
     scenario.spec::<ModelSpec>()?;
-    scenario.plan_for(&[Component::Tape])?;
+    scenario.plan_for(&[Component::Tape, Component::Vfs])?;
     Ok(())
 }
 
@@ -44,7 +51,7 @@ pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
 pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
     validate(scenario)?;
     let spec: ModelSpec = scenario.spec()?;
-    let plan = scenario.plan_for(&[Component::Tape])?;
+    let plan = scenario.plan_for(&[Component::Tape, Component::Vfs])?;
     let mut trace = Trace::new();
     let mut checks = Checks::default();
     let result =
@@ -57,6 +64,29 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
             }
         });
     let end = Duration::from_millis(spec.script.steps.len() as u64 + 1);
+    let vfs = spec
+        .script
+        .vfs
+        .as_ref()
+        .map(|v| run_vfs(v, &plan.vfs_faults()));
+    match &vfs {
+        Some(Ok(calls)) => trace.push(end, "vfs", format!("agrees after {calls} calls")),
+        Some(Err(e)) => trace.push(end, "vfs", format!("mismatch: {e}")),
+        None => {}
+    }
+    if let Some(Err(e)) = &vfs {
+        checks.that(!spec.expect.agrees, || format!("vfs: {e}"));
+    }
+    let result = match (result, vfs) {
+        (Ok(()), Some(Err(_))) if spec.expect.agrees => Err((
+            spec.script.steps.len(),
+            crate::oracle::tape::Mismatch {
+                step: Step::Finish,
+                what: "the vfs device disagrees with the vfs model".into(),
+            },
+        )),
+        (r, _) => r,
+    };
     match &result {
         Ok(()) => trace.push(end, "model", "agrees after every step"),
         Err((i, m)) => trace.push(

@@ -17,6 +17,8 @@
 //! - [`write`](mod@write) / [`read`](mod@read): the data path with its faults.
 //! - [`compare`]: one step on both sides, and everything observable compared.
 //! - [`choose`]: how a fuzz case draws steps and faults.
+//! - [`vfs`]: the vfs device's space rules (amanda.md §5.5) with its filesystem faults;
+//!   [`vfs_run`] runs a script on the real vfs device in a temporary directory against it.
 
 pub mod choose;
 pub mod compare;
@@ -27,6 +29,8 @@ pub mod model;
 pub mod outcome;
 mod read;
 pub mod step;
+pub mod vfs;
+pub mod vfs_run;
 mod write;
 
 pub use compare::{Mismatch, run_step};
