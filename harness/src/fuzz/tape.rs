@@ -278,6 +278,47 @@ mod tests {
     }
 
     #[test]
+    fn every_fault_kind_fires_in_some_case() {
+        let mut fired = std::collections::BTreeSet::new();
+        for s in 0..400 {
+            let case = TapeTarget.generate(Seed(s));
+            let mut model = Model::new(&case.config, case.plan.tape.clone());
+            for step in &case.steps {
+                if !model.skips(step) {
+                    model.step(step);
+                }
+            }
+            for f in model.faults.fired() {
+                fired.insert(f.to_string().split(' ').next().unwrap_or("").to_string());
+            }
+        }
+        assert_eq!(fired.len(), 9, "{fired:?}");
+    }
+
+    #[test]
+    fn vfs_cases_run_on_the_vfs_device() {
+        let case = TapeTarget.generate(Seed(VFS_EVERY));
+        assert!(case.vfs.is_some());
+        let stats = TapeTarget.check(&case).expect("the vfs device agrees");
+        assert!(stats.executed > case.steps.len() as u64);
+    }
+
+    #[test]
+    fn a_vfs_case_written_as_a_scenario_replays_both_runs() {
+        let case = (1..50)
+            .map(|s| TapeTarget.generate(Seed(s * VFS_EVERY)))
+            .find(|c| !c.plan.vfs.is_empty() && !c.plan.tape.is_empty())
+            .expect("a vfs case with faults of both kinds");
+        let text = TapeTarget.to_scenario(Seed(8), &case, "example");
+        let path = std::path::Path::new("scenarios/tape/fuzz-tape-0x8.toml");
+        let scenario = crate::engine::parse(path, text).unwrap_or_else(|e| panic!("{e}"));
+        let out = crate::engine::run(&scenario).unwrap_or_else(|e| panic!("{e}"));
+        let trace = out.trace.render();
+        assert!(trace.contains("vfs agrees after"), "{trace}");
+        assert!(trace.contains("model agrees after every step"), "{trace}");
+    }
+
+    #[test]
     fn scenario_text_round_trips_steps_and_faults() {
         let case = (0..100)
             .map(|s| TapeTarget.generate(Seed(s)))

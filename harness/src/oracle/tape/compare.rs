@@ -70,6 +70,23 @@ fn agrees(step: &Step, want: &Outcome, got: &Outcome) -> bool {
             && *got == Outcome::Error(ErrorKind::Misuse))
 }
 
+/// How two answers differ, in one line (blocks by their first differing byte).
+fn differ(want: &Outcome, got: &Outcome) -> String {
+    if let (Outcome::Block(w), Outcome::Block(g)) = (want, got) {
+        let at = w.iter().zip(g).position(|(a, b)| a != b);
+        return match at {
+            Some(i) => format!(
+                "block byte {i}: want {:#04x}, got {:#04x} ({} bytes)",
+                w[i],
+                g[i],
+                w.len()
+            ),
+            None => format!("block length: want {}, got {}", w.len(), g.len()),
+        };
+    }
+    format!("want {want:?}, got {got:?}")
+}
+
 /// Applies `step` to the model and to the drive and compares them.
 ///
 /// # Errors
@@ -85,7 +102,7 @@ pub fn run_step(d: &mut SimDrive, m: &mut Model, step: &Step) -> Result<(), Mism
         what,
     };
     if !agrees(step, &want, &got) {
-        return Err(mismatch(format!("want {want:?}, got {got:?}")));
+        return Err(mismatch(differ(&want, &got)));
     }
     check_state(d, m).map_err(mismatch)
 }
