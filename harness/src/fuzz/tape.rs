@@ -7,7 +7,7 @@
 //! warning and end of medium, placed on the first files' first blocks), and a sequence of
 //! [`Step`]s chosen by [`choose_step`] from the model's state, so runs label volumes, write
 //! files into the early-warning zone and past the end, read them back, and misuse the
-//! API. [`run_step`] applies each step to the model and to the drive and compares the
+//! API. [`run_step`](crate::oracle::tape::run_step) applies each step to the model and to the drive and compares the
 //! answer, the device fields, the medium and the faults that fired.
 //!
 //! One case in [`VFS_EVERY`] also carries a [`VfsScript`]: files written on the real vfs
@@ -23,16 +23,13 @@
 use rand::RngExt as _;
 use serde::Serialize;
 
-use reelcheck_tape::device::DeviceEvent;
-use reelcheck_tape::sim::TapeFault;
-
 use super::{CaseStats, Target};
 use crate::fault::{FaultPlan, VfsFaultEvent};
 use crate::oracle::tape::choose::{choose_faults, choose_step};
 use crate::oracle::tape::config::choose_config;
 use crate::oracle::tape::vfs::VfsScript;
 use crate::oracle::tape::vfs_run::{choose_vfs_faults, choose_vfs_script, run_vfs};
-use crate::oracle::tape::{Mismatch, Model, ModelConfig, Step, run_step};
+use crate::oracle::tape::{Model, ModelConfig, Step, replay};
 use crate::rng::Seed;
 use crate::size::ByteSize;
 
@@ -57,28 +54,6 @@ pub struct TapeCase {
 
 /// The `tape` fuzz target.
 pub struct TapeTarget;
-
-/// Runs `steps` on a fresh drive and model with `faults` pending on both, handing each
-/// step's drive events to `events`; the first mismatch is returned with the step's index.
-///
-/// # Errors
-/// The index of the first step where the drive and the model disagree, and how.
-pub fn replay(
-    config: &ModelConfig,
-    faults: &[TapeFault],
-    steps: &[Step],
-    mut events: impl FnMut(usize, Vec<DeviceEvent>),
-) -> Result<(), (usize, Mismatch)> {
-    let mut drive = config.drive(faults.to_vec());
-    let mut model = Model::new(config, faults.to_vec());
-    events(0, reelcheck_tape::device::Device::take_events(&mut drive));
-    for (i, step) in steps.iter().enumerate() {
-        let result = run_step(&mut drive, &mut model, step);
-        events(i, reelcheck_tape::device::Device::take_events(&mut drive));
-        result.map_err(|m| (i, m))?;
-    }
-    Ok(())
-}
 
 impl Target for TapeTarget {
     type Case = TapeCase;
@@ -336,7 +311,7 @@ mod tests {
         }
         #[derive(serde::Deserialize)]
         struct Faults {
-            tape: Vec<TapeFault>,
+            tape: Vec<reelcheck_tape::sim::TapeFault>,
         }
         let back: Back = toml::from_str(&text).unwrap();
         assert_eq!(back.script.steps, case.steps);

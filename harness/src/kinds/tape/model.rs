@@ -56,7 +56,7 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
     let mut trace = Trace::new();
     let mut checks = Checks::default();
     let result =
-        crate::fuzz::tape::replay(&spec.model, &plan.tape, &spec.script.steps, |i, events| {
+        crate::oracle::tape::replay(&spec.model, &plan.tape, &spec.script.steps, |i, events| {
             for e in events {
                 let line = e.to_string();
                 let prefix = format!("{} ", e.device);

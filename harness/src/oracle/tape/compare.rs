@@ -2,13 +2,14 @@
 //! everything observable afterwards: the device fields, the hardware state, the medium
 //! (files, blocks, filemarks, bytes used) and which faults fired.
 
-use reelcheck_tape::device::{Device, Property, ReadResult, SeekResult, WriteResult};
-use reelcheck_tape::sim::{SimDrive, Volume};
+use reelcheck_tape::device::{Device, DeviceEvent, Property, ReadResult, SeekResult, WriteResult};
+use reelcheck_tape::sim::{SimDrive, TapeFault, Volume};
 
+use super::config::ModelConfig;
+use super::flags::{DEVICE_BUSY, TIMESTAMP};
 use super::model::{LABEL, Model};
 use super::outcome::{ErrorKind, Outcome};
 use super::step::Step;
-use super::{DEVICE_BUSY, TIMESTAMP};
 
 /// A difference between the drive and the model.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -210,6 +211,28 @@ fn check_medium(vol: &Volume, m: &Model) -> Result<(), String> {
                 got.is_closed()
             ));
         }
+    }
+    Ok(())
+}
+
+/// Runs `steps` on a fresh drive and model with `faults` pending on both, handing each
+/// step's drive events to `events`; the first mismatch is returned with the step's index.
+///
+/// # Errors
+/// The index of the first step where the drive and the model disagree, and how.
+pub fn replay(
+    config: &ModelConfig,
+    faults: &[TapeFault],
+    steps: &[Step],
+    mut events: impl FnMut(usize, Vec<DeviceEvent>),
+) -> Result<(), (usize, Mismatch)> {
+    let mut drive = config.drive(faults.to_vec());
+    let mut model = Model::new(config, faults.to_vec());
+    events(0, drive.take_events());
+    for (i, step) in steps.iter().enumerate() {
+        let result = run_step(&mut drive, &mut model, step);
+        events(i, drive.take_events());
+        result.map_err(|m| (i, m))?;
     }
     Ok(())
 }

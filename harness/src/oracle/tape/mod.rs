@@ -10,6 +10,7 @@
 //!
 //! - [`config`]: the drive and volume of a run ([`ModelConfig`]).
 //! - [`step`]: one Device API call ([`Step`]).
+//! - [`flags`]: Amanda's status bits and the timestamp model runs use.
 //! - [`outcome`]: what a call returns ([`Outcome`], [`ErrorKind`]).
 //! - [`medium`]: files of whole blocks, capacity, the early-warning zone.
 //! - [`faults`]: where each fault fires, once.
@@ -24,6 +25,7 @@ pub mod choose;
 pub mod compare;
 pub mod config;
 pub mod faults;
+pub mod flags;
 pub mod medium;
 pub mod model;
 pub mod outcome;
@@ -33,22 +35,8 @@ pub mod vfs;
 pub mod vfs_run;
 mod write;
 
-pub use compare::{Mismatch, run_step};
+pub use compare::{Mismatch, replay, run_step};
 pub use config::ModelConfig;
 pub use model::Model;
 pub use outcome::{ErrorKind, Outcome};
 pub use step::Step;
-
-/// `DEVICE_STATUS_DEVICE_ERROR` (amanda.md §5.3).
-pub const DEVICE_ERROR: u8 = 1;
-/// `DEVICE_STATUS_DEVICE_BUSY`.
-pub const DEVICE_BUSY: u8 = 1 << 1;
-/// `DEVICE_STATUS_VOLUME_MISSING`.
-pub const VOLUME_MISSING: u8 = 1 << 2;
-/// `DEVICE_STATUS_VOLUME_UNLABELED`.
-pub const VOLUME_UNLABELED: u8 = 1 << 3;
-/// `DEVICE_STATUS_VOLUME_ERROR`.
-pub const VOLUME_ERROR: u8 = 1 << 4;
-
-/// The timestamp `start` is given in model runs.
-pub const TIMESTAMP: &str = "20240101000000";

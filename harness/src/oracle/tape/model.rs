@@ -18,10 +18,10 @@ use reelcheck_tape::sim::TapeFault;
 
 use super::config::{BARCODE, ModelConfig};
 use super::faults::Faults;
+use super::flags::{DEVICE_BUSY, DEVICE_ERROR, VOLUME_ERROR, VOLUME_MISSING, VOLUME_UNLABELED};
 use super::medium::Medium;
 use super::outcome::{ErrorKind, Outcome};
 use super::step::Step;
-use super::{DEVICE_BUSY, DEVICE_ERROR, VOLUME_ERROR, VOLUME_MISSING, VOLUME_UNLABELED};
 
 /// The label `start(WRITE)` writes in model runs.
 pub const LABEL: &str = "VOL";

@@ -2,6 +2,8 @@
 
 use reelcheck_tape::device::{DeviceError, WriteResult};
 
+use super::flags;
+
 /// The kind of a device error (the variant of `DeviceError`, without its text).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -53,16 +55,16 @@ impl ErrorKind {
     pub fn flags(self) -> u8 {
         match self {
             ErrorKind::Misuse | ErrorKind::Other => 0,
-            ErrorKind::VolumeMissing => super::VOLUME_MISSING,
-            ErrorKind::Unlabeled => super::VOLUME_UNLABELED,
-            ErrorKind::WriteError | ErrorKind::NoSpace => super::VOLUME_ERROR,
+            ErrorKind::VolumeMissing => flags::VOLUME_MISSING,
+            ErrorKind::Unlabeled => flags::VOLUME_UNLABELED,
+            ErrorKind::WriteError | ErrorKind::NoSpace => flags::VOLUME_ERROR,
             // tape-device.c `read_block`: "Error reading ... bytes" is
             // DEVICE_ERROR | VOLUME_ERROR.
-            ErrorKind::ReadError => super::DEVICE_ERROR | super::VOLUME_ERROR,
+            ErrorKind::ReadError => flags::DEVICE_ERROR | flags::VOLUME_ERROR,
             // tape-device.c `seek_file`: "Could not seek forward to file %d" is
             // DEVICE_ERROR | VOLUME_ERROR.
-            ErrorKind::NoSuchFile => super::DEVICE_ERROR | super::VOLUME_ERROR,
-            ErrorKind::Offline | ErrorKind::ShortWrite | ErrorKind::InError => super::DEVICE_ERROR,
+            ErrorKind::NoSuchFile => flags::DEVICE_ERROR | flags::VOLUME_ERROR,
+            ErrorKind::Offline | ErrorKind::ShortWrite | ErrorKind::InError => flags::DEVICE_ERROR,
         }
     }
 }

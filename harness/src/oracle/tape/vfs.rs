@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use reelcheck_tape::device::WriteResult;
 use reelcheck_tape::vfs::VfsFault;
 
+use super::flags::{DEVICE_ERROR, VOLUME_ERROR};
 use super::outcome::ErrorKind;
-use super::{DEVICE_ERROR, VOLUME_ERROR};
 
 /// `VFS_DEVICE_LABEL_SIZE`, and the size of every file header (§5.5).
 pub const HEADER: u64 = 32768;

@@ -7,7 +7,7 @@ use std::path::Path;
 use reelcheck_tape::device::{Device, Property, WriteResult};
 use reelcheck_tape::vfs::{VfsDevice, VfsFault};
 
-use super::TIMESTAMP;
+use super::flags::TIMESTAMP;
 use super::model::LABEL;
 use super::outcome::ErrorKind;
 use super::vfs::{HEADER, VfsModel, VfsOutcome, VfsScript};

@@ -18,9 +18,9 @@
 use reelcheck_tape::device::WriteResult;
 use reelcheck_tape::sim::TapeFault;
 
-use super::DEVICE_ERROR;
 use super::config::BARCODE;
 use super::faults::Reach;
+use super::flags::DEVICE_ERROR;
 use super::medium::{ModelFile, Physical};
 use super::model::Model;
 use super::outcome::{ErrorKind, Outcome};
