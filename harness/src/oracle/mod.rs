@@ -12,8 +12,10 @@
 //! - [`chain`]: the bytes a transfer chain in spec syntax must deliver.
 //! - [`linkage`]: Amanda's mechanism tables, transcribed from the reference, and
 //!   a brute-force search for the cheapest linkage with Amanda's tie rule.
+//! - [`tape`]: a reference model of the simulated tape drive with its faults.
 
 pub mod chain;
 pub mod crc32c;
 pub mod linkage;
 pub mod splitmix;
+pub mod tape;

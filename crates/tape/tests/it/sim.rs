@@ -1,11 +1,11 @@
 //! Simulated drive tests: fixed cases from the reference (amanda.md §5, testbed.md mhvtl),
-//! the library, and (in `sim/`) property tests against a reference model.
+//! the library, and (in `sim/`) the faults as a property test; the drive against a
+//! reference model is in the harness (`oracle::tape`, `reelcheck fuzz tape`).
 //!
 //! Expected numbers are worked out by hand from the reference rules in each test's comment.
 
 mod faults; // each TapeFault where it fires, and what the drive reports
 mod library; // the simulated library: slots, the changer, its trace
-mod model; // random call sequences against the reference model
 
 use reelcheck_tape::device::{
     AccessMode, DEFAULT_BLOCK_SIZE, Device, DeviceError, Misuse, Properties, Property, ReadResult,

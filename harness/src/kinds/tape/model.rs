@@ -1,11 +1,17 @@
-//! `type = "model"`: a simulated drive checked against [`reference`] step by step
-//! (what `reelcheck fuzz tape` writes for a failing case).
+//! `type = "model"`: a simulated drive checked step by step against the reference model
+//! in [`crate::oracle::tape`] (what `reelcheck fuzz tape` writes for a failing case).
+//! The scenario's `[[faults.tape]]` are pending on both the drive and the model; an
+//! optional `[script.vfs]` script runs on a vfs device against the vfs model, with the
+//! scenario's `[[faults.vfs]]`.
 
 use std::time::Duration;
 
 use serde::Deserialize;
 
-use reelcheck_tape::sim::reference::{self, ModelConfig};
+use crate::fault::Component;
+use crate::oracle::tape::vfs::VfsScript;
+use crate::oracle::tape::vfs_run::run_vfs;
+use crate::oracle::tape::{ModelConfig, Step};
 
 use crate::scenario::{Checks, Outcome, Scenario, ScenarioError};
 use crate::trace::Trace;
@@ -21,20 +27,24 @@ struct ModelSpec {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModelScript {
-    steps: Vec<reference::Step>,
+    steps: Vec<Step>,
+    /// Files to write on a vfs device too (`[script.vfs]`).
+    #[serde(default)]
+    vfs: Option<VfsScript>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ModelExpect {
-    /// The drive agrees with the reference model after every step.
+    /// The drive agrees with the reference model after every step (and the vfs device
+    /// with the vfs model).
     agrees: bool,
 }
 
-/// Checks a model scenario's tables; a model takes no faults.
+/// Checks a model scenario's tables; a model takes `[[faults.tape]]` and `[[faults.vfs]]`.
 pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
     scenario.spec::<ModelSpec>()?;
-    scenario.plan_for(&[])?;
+    scenario.plan_for(&[Component::Tape, Component::Vfs])?;
     Ok(())
 }
 
@@ -42,16 +52,18 @@ pub(super) fn validate(scenario: &Scenario) -> Result<(), ScenarioError> {
 pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
     validate(scenario)?;
     let spec: ModelSpec = scenario.spec()?;
+    let plan = scenario.plan_for(&[Component::Tape, Component::Vfs])?;
     let mut trace = Trace::new();
     let mut checks = Checks::default();
-    let result = crate::fuzz::tape::replay(&spec.model, &spec.script.steps, |i, events| {
-        for e in events {
-            let line = e.to_string();
-            let prefix = format!("{} ", e.device);
-            let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
-            trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
-        }
-    });
+    let result =
+        crate::oracle::tape::replay(&spec.model, &plan.tape, &spec.script.steps, |i, events| {
+            for e in events {
+                let line = e.to_string();
+                let prefix = format!("{} ", e.device);
+                let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
+                trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
+            }
+        });
     let end = Duration::from_millis(spec.script.steps.len() as u64 + 1);
     match &result {
         Ok(()) => trace.push(end, "model", "agrees after every step"),
@@ -61,13 +73,27 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
             format!("mismatch: {m}"),
         ),
     }
+    let mut reasons: Vec<String> = result
+        .err()
+        .map(|(i, m)| format!("step {}: {m}", i + 1))
+        .into_iter()
+        .collect();
+    if let Some(script) = &spec.script.vfs {
+        match run_vfs(script, &plan.vfs_faults()) {
+            Ok(calls) => trace.push(end, "vfs", format!("agrees after {calls} calls")),
+            Err(e) => {
+                trace.push(end, "vfs", format!("mismatch: {e}"));
+                reasons.push(format!("vfs: {e}"));
+            }
+        }
+    }
     checks.eq(
         "drive agrees with the model",
-        result.is_ok(),
+        reasons.is_empty(),
         spec.expect.agrees,
     );
-    if let Err((i, m)) = result {
-        checks.that(!spec.expect.agrees, || format!("step {}: {m}", i + 1));
+    for reason in reasons {
+        checks.that(!spec.expect.agrees, || reason.clone());
     }
     Ok(Outcome {
         verdict: checks.verdict(),
@@ -75,6 +101,7 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
         figures: vec![
             ("device".into(), "model".into()),
             ("steps".into(), spec.script.steps.len().to_string()),
+            ("faults".into(), plan.tape.len().to_string()),
         ],
     })
 }

@@ -11,6 +11,14 @@ use super::TS;
 
 const BS: usize = 64;
 
+/// Cases for a property test: `PROPTEST_CASES` when set, else `default`.
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
 fn small_config() -> SimConfig {
     SimConfig {
         block_size: BS,
@@ -515,7 +523,7 @@ fn run_plan_on(faults: Vec<TapeFault>, out: &mut Option<SimDrive>) -> Result<(),
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: super::model::cases(1000),
+        cases: cases(1000),
         ..ProptestConfig::default()
     })]
 
