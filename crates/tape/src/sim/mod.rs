@@ -20,7 +20,7 @@
 //!   `len * 100 / compression_percent` bytes of medium (rounded up).
 //!
 //! - `start` rewinds the drive but, like `tape_device_start`, leaves `is_eom` and `is_eof`
-//!   alone; [`SimDrive::reset`] (Amanda's `device_reset`) or loading a volume clears them.
+//!   alone; [`SimDrive::reset`] (Amanda's `device_reset`) clears `is_eom`, and loading a volume clears both.
 //!   A failed label or header write sets `DEVICE_ERROR`, and while it is the only status flag
 //!   (`device_in_error`) the drive refuses to start, start files, seek or read, and fails
 //!   every write, until it is reset or a volume is loaded.

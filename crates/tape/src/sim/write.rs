@@ -54,7 +54,19 @@ impl SimDrive {
             match fault {
                 TapeFault::WriteError { .. } => return Attempt::Eio,
                 TapeFault::ShortWrite { written, .. } => {
-                    return Attempt::Short(written.clamp(1, len.saturating_sub(1).max(1)));
+                    // At most the room left: no byte goes past the capacity, and with no
+                    // room the write meets the end of the medium like any other.
+                    let room = self
+                        .volume
+                        .as_ref()
+                        .map_or(0, |v| v.spec().capacity.saturating_sub(v.used()));
+                    let n = written
+                        .clamp(1, len.saturating_sub(1).max(1))
+                        .min(usize::try_from(room).unwrap_or(usize::MAX));
+                    if n == 0 {
+                        return Attempt::NoSpace;
+                    }
+                    return Attempt::Short(n);
                 }
                 TapeFault::Offline { .. } => {
                     self.offline = true;

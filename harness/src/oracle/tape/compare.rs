@@ -160,14 +160,8 @@ fn check_state(d: &SimDrive, m: &Model) -> Result<(), String> {
 /// The medium holds exactly what the model wrote, never more than fits.
 fn check_medium(vol: &Volume, m: &Model) -> Result<(), String> {
     let medium = &m.medium;
-    // Nothing is written past the capacity (mhvtl refuses it), except what a short-write
-    // fault makes the drive accept: the fault takes `written` bytes wherever it fires.
-    let short_fired = m
-        .faults
-        .fired()
-        .iter()
-        .any(|f| matches!(f, reelcheck_tape::sim::TapeFault::ShortWrite { .. }));
-    let past_end = vol.used() > m.config.capacity && !short_fired;
+    // Nothing is written past the capacity (mhvtl refuses it), short writes included.
+    let past_end = vol.used() > m.config.capacity;
     if vol.used() != medium.used() || past_end {
         return Err(format!(
             "medium used: model {}, drive {}",

@@ -112,13 +112,23 @@ impl Model {
             Some(TapeFault::ShortWrite { written, .. }) => {
                 // The drive took the first `written` bytes of the padded block (0 taken as
                 // 1): they are on the tape as a short block (mhvtl records what it got).
-                let kept = written.clamp(1, self.bs - 1);
-                let mut data = vec![fill; len];
-                data.resize(kept, 0);
-                if let Some(f) = self.medium.files.last_mut() {
-                    f.blocks.push(data);
+                // Never more than the medium holds: mhvtl accepts no byte past its capacity,
+                // so a short write takes at most the room left, and with none left the
+                // write meets the end of the medium like any other.
+                let room = self.medium.capacity.saturating_sub(self.medium.used());
+                let kept = written
+                    .clamp(1, self.bs - 1)
+                    .min(usize::try_from(room).unwrap_or(usize::MAX));
+                if kept == 0 {
+                    Some(Physical::NoSpace)
+                } else {
+                    let mut data = vec![fill; len];
+                    data.resize(kept, 0);
+                    if let Some(f) = self.medium.files.last_mut() {
+                        f.blocks.push(data);
+                    }
+                    return self.write_failed(ErrorKind::ShortWrite);
                 }
-                return self.write_failed(ErrorKind::ShortWrite);
             }
             Some(TapeFault::Offline { .. }) => {
                 self.offline = true;

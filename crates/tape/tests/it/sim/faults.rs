@@ -105,6 +105,44 @@ fn it_puts_the_device_in_error_after_a_short_write() {
 }
 
 #[test]
+fn a_short_write_never_puts_bytes_past_the_capacity() {
+    // mhvtl accepts no byte past its capacity: a short write at the end of the medium
+    // takes at most the room left (before, 60 bytes landed on a volume with 10 left).
+    let fault = TapeFault::ShortWrite {
+        volume: None,
+        file: 1,
+        block: 1,
+        written: 60,
+    };
+    let mut d = SimDrive::new("tape0", small_config(), vec![fault]);
+    let label_and_header = {
+        let mut probe = drive(vec![]);
+        probe
+            .start(AccessMode::Write, Some("V"), Some(TS))
+            .expect("start");
+        probe.start_file(b"h").expect("header");
+        probe.volume().expect("volume").used()
+    };
+    let capacity = label_and_header + BS as u64 + 10;
+    d.load(Volume::blank(
+        "VOL-1",
+        VolumeSpec::with_early_warning(capacity, 0),
+    ))
+    .expect("load");
+    d.start(AccessMode::Write, Some("V"), Some(TS))
+        .expect("start");
+    assert_eq!(
+        write_file(&mut d, 1, 2),
+        [WriteResult::Success, WriteResult::Failed]
+    );
+    let used = d.volume().expect("volume").used();
+    assert_eq!(
+        used, capacity,
+        "the short write took the 10 bytes left, no more"
+    );
+}
+
+#[test]
 fn it_fails_every_operation_once_the_drive_is_offline() {
     let mut d = drive(vec![TapeFault::Offline {
         volume: None,
