@@ -209,6 +209,9 @@ fn it_rejects_misuse_and_leaves_the_state_unchanged() {
         misuse(d.start_file(&vec![b'x'; BS + 1]).map(drop)),
         Misuse::HeaderTooLarge { .. }
     ));
+    // A header that fills the header block exactly fits.
+    assert!(d.start_file(&vec![b'x'; BS]).is_ok(), "a header of exactly one block");
+    d.finish_file().expect("finish_file");
     d.finish().expect("finish");
 
     // READ mode: seek_block needs a file; a too small buffer is refused with the size needed.
