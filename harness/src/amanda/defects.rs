@@ -80,9 +80,11 @@ pub static KNOWN: &[KnownDefect] = &[
     KnownDefect {
         id: "ours-glue-sends-no-crc",
         side: Side::Ours,
-        title: "our glue sends no XMSG_CRC; Amanda 3.5's glue sends one per neighbour it \
-                serves (element-glue.c, amanda.md section 3.2), and Filter::Process sends \
-                XMSG_INFO \"SUCCESS\" when its child exits 0; ours sends neither",
+        title: "our glue and null send no XMSG_CRC: Amanda 3.5's glue sends one per \
+                neighbour it serves (element-glue.c, amanda.md section 3.2) and Dest::Null one \
+                at EOF (dest-null.c push_buffer_impl); Filter::Process sends XMSG_INFO \
+                \"SUCCESS\" when its child exits 0; ours sends none of these. Also our null \
+                says \"Is this thing on?\" on an empty stream, Amanda's only on a first buffer",
         reproducer: "harness/amanda/defects/ours-glue-crc.case",
         matches: missing_glue_crc_and_process_info,
     },
@@ -171,10 +173,12 @@ fn missing_glue_crc_and_process_info(s: &Seen<'_>) -> bool {
         .elems
         .iter()
         .any(|e| matches!(e, Elem::Process { .. }));
+    let empty = s.amanda.messages.iter().any(|m| m.crc == Some((0, 0)));
     only_aspects(s, &["crc", "messages"])
-        && ours_extra
-            .iter()
-            .all(|m| m.crc.is_some() && statics.contains(&m.at))
+        && ours_extra.iter().all(|m| {
+            (m.crc.is_some() && statics.contains(&m.at))
+                || (empty && m.kind == "INFO" && m.text == "Is this thing on?")
+        })
         && amanda_extra
             .iter()
             .all(|m| m.kind == "CRC" || (has_process && m.kind == "INFO" && m.text == "SUCCESS"))

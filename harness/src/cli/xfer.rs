@@ -217,7 +217,7 @@ fn amanda_diff(args: &AmandaDiffArgs) -> anyhow::Result<ExitCode> {
         }
     }
     outln!(
-        "amanda-diff --seed {} --max-len {} --shapes-len {} --cases {}: {} cases, {} agreed, {} known Amanda defects, {} new disagreements, {:.1} s",
+        "amanda-diff --seed {} --max-len {} --shapes-len {} --cases {}: {} cases, {} agreed, {} known (Amanda defects or reelcheck gaps), {} new disagreements, {:.1} s",
         plan.seed,
         plan.max_len,
         plan.shapes_len,
