@@ -22,7 +22,7 @@ use std::path::PathBuf;
 pub enum XferCmd {
     /// Link and run a chain, e.g. 'random:1GiB,seed=7 -> xor:0x5a -> process:cat -> null'.
     ///
-    /// Elements: random:SIZE[,seed=N], pattern:SIZE[,text=..|hex=..], memory:text=..|hex=..,
+    /// Elements: random:SIZE[,seed=N][,prng=simpleprng], pattern:SIZE[,text=..|hex=..], memory:text=..|hex=..,
     /// fd:PATH or - (stdin first, stdout last), xor:KEY, crc, process:CMD ARGS..., null, buffer,
     /// crc-check:crc=..,size=.. . Messages and figures go to stderr when the chain writes to stdout.
     Run(RunArgs),
