@@ -7,6 +7,7 @@
 //! reads the wall clock inside a simulated run and never uses ambient
 //! randomness: everything random comes from [`rng::Seed`].
 
+pub mod amanda;
 pub mod engine;
 pub mod fault;
 pub mod fuzz;

@@ -1,7 +1,7 @@
 //! One-line chain specs: `random:1GiB,seed=7 -> xor:0x5a -> process:cat -> null`.
 //!
 //! Grammar: elements separated by `->`; each is `NAME` or `NAME:ARGS`.
-//! - `random:SIZE[,seed=N]`, `pattern:SIZE[,text=STR|hex=HEX]`,
+//! - `random:SIZE[,seed=N][,prng=splitmix64|simpleprng]`, `pattern:SIZE[,text=STR|hex=HEX]`,
 //!   `memory:text=STR|hex=HEX`, `fd:PATH` or `fd:-` / `-` (stdin as the
 //!   first element, stdout as the last);
 //! - `xor:KEY` (`0x5a` or `90`), `crc`, `process:COMMAND ARGS...` (split on
@@ -17,7 +17,7 @@ use std::fmt;
 use crate::element::Element;
 use crate::elements::{
     BufferDest, BufferHandle, CrcCheckDest, CrcFilter, FdDest, FdSource, MemorySource, NullDest,
-    PatternSource, ProcessFilter, RandomSource, ReceivedHandle, XorFilter,
+    PatternSource, Prng, ProcessFilter, RandomSource, ReceivedHandle, XorFilter,
 };
 
 /// A spec that does not parse, pointing at the offending element.
@@ -41,6 +41,13 @@ pub enum ElementSpec {
         size: u64,
         /// Seed (default 0).
         seed: u64,
+    },
+    /// `random:SIZE,seed=N,prng=simpleprng`: Amanda's own source-random stream.
+    RandomSimplePrng {
+        /// Bytes to produce.
+        size: u64,
+        /// Seed (Amanda's is 32 bits and never 0).
+        seed: u32,
     },
     /// `pattern:SIZE[,text=..|hex=..]`.
     Pattern {
@@ -93,6 +100,9 @@ impl fmt::Display for ElementSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ElementSpec::Random { size, seed } => write!(f, "random:{size},seed={seed}"),
+            ElementSpec::RandomSimplePrng { size, seed } => {
+                write!(f, "random:{size},seed={seed},prng=simpleprng")
+            }
             ElementSpec::Pattern { size, pattern } if pattern.is_empty() => {
                 write!(f, "pattern:{size}")
             }
@@ -127,6 +137,11 @@ impl ElementSpec {
     pub fn build(&self) -> (Box<dyn Element>, Option<BufferHandle>) {
         let e: Box<dyn Element> = match self {
             ElementSpec::Random { size, seed } => Box::new(RandomSource::new(*size, *seed)),
+            ElementSpec::RandomSimplePrng { size, seed } => Box::new(RandomSource::with_prng(
+                *size,
+                u64::from(*seed),
+                Prng::SimplePrng,
+            )),
             ElementSpec::Pattern { size, pattern } => Box::new(PatternSource::new(*size, pattern)),
             ElementSpec::Memory { data } => Box::new(MemorySource::new(data.clone())),
             ElementSpec::FdSource { path: Some(p) } => Box::new(FdSource::open(p)),
@@ -257,13 +272,20 @@ fn parse_element(text: &str, pos: Position) -> Result<ElementSpec, String> {
     match (name, pos) {
         ("random", Position::First) => {
             let kv = KeyVals::parse(args.unwrap_or(""))?;
-            let size = kv.size_positional("random:SIZE[,seed=N]")?;
+            let size = kv.size_positional("random:SIZE[,seed=N][,prng=..]")?;
             let seed = match kv.get("seed") {
                 Some(s) => parse_u64(s).ok_or("seed=N with N an unsigned integer")?,
                 None => 0,
             };
-            kv.only(&["seed"])?;
-            Ok(ElementSpec::Random { size, seed })
+            kv.only(&["seed", "prng"])?;
+            match kv.get("prng") {
+                None | Some("splitmix64") => Ok(ElementSpec::Random { size, seed }),
+                Some("simpleprng") => match u32::try_from(seed) {
+                    Ok(seed) if seed != 0 => Ok(ElementSpec::RandomSimplePrng { size, seed }),
+                    _ => Err("prng=simpleprng with seed=N, 0 < N < 2^32 (as Amanda)".into()),
+                },
+                Some(_) => Err("prng=splitmix64 or prng=simpleprng".into()),
+            }
         }
         ("pattern", Position::First) => {
             let kv = KeyVals::parse(args.unwrap_or(""))?;

@@ -1,5 +1,6 @@
 //! `reelcheck xfer run SPEC`: link and run a chain from a one-line spec,
-//! printing the linkage, the message stream and the throughput.
+//! printing the linkage, the message stream and the throughput;
+//! `reelcheck xfer amanda-diff`: the live differential against Amanda 3.5.1.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,17 +11,28 @@ use reelcheck_xfer::tables::TableVersion;
 use reelcheck_xfer::{Status, Xfer, XferConfig};
 use reelcheck_xfer::{spec, tables};
 
+use reelcheck_harness::amanda::case::Case;
+use reelcheck_harness::amanda::diff::{self, Outcome, Plan};
+use reelcheck_harness::rng::Seed;
 use reelcheck_harness::size::ByteSize;
+use std::path::PathBuf;
 
 /// `reelcheck xfer ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum XferCmd {
     /// Link and run a chain, e.g. 'random:1GiB,seed=7 -> xor:0x5a -> process:cat -> null'.
     ///
-    /// Elements: random:SIZE[,seed=N], pattern:SIZE[,text=..|hex=..], memory:text=..|hex=..,
+    /// Elements: random:SIZE[,seed=N][,prng=simpleprng], pattern:SIZE[,text=..|hex=..], memory:text=..|hex=..,
     /// fd:PATH or - (stdin first, stdout last), xor:KEY, crc, process:CMD ARGS..., null, buffer,
     /// crc-check:crc=..,size=.. . Messages and figures go to stderr when the chain writes to stdout.
     Run(RunArgs),
+    /// Run chains through real Amanda 3.5.1 (Amanda::Xfer) and through us; compare.
+    ///
+    /// Covers every chain shape of random, pattern, fd, xor, crc, process, null and buffer
+    /// up to --max-len elements, then --cases seeded ones. Compares mechanisms and glue
+    /// positions, CRC messages, other messages, status and output bytes; exits 1 on any
+    /// disagreement that is not a known Amanda defect, writing each as a replayable case.
+    AmandaDiff(AmandaDiffArgs),
     /// Print an Amanda element's mechanism pairs (or the glue table) for a table version.
     Describe {
         /// Amanda element name (Random, DestTaperSplitter, ...) or `glue`.
@@ -48,10 +60,40 @@ pub struct RunArgs {
     quiet: bool,
 }
 
+/// Arguments of `reelcheck xfer amanda-diff`.
+#[derive(Debug, clap::Args)]
+pub struct AmandaDiffArgs {
+    /// Seed of every draw.
+    #[arg(long, default_value = "0x11")]
+    seed: Seed,
+    /// Seeded cases after the shapes.
+    #[arg(long, default_value_t = 100)]
+    cases: usize,
+    /// Longest chain (every shape up to this length is covered).
+    #[arg(long, default_value_t = 6)]
+    max_len: usize,
+    /// Cover every shape only up to this length (default: --max-len); seeded cases still go to --max-len.
+    #[arg(long)]
+    shapes_len: Option<usize>,
+    /// Seconds before a side counts as hung.
+    #[arg(long, default_value_t = 20)]
+    timeout: u64,
+    /// Cases run in parallel.
+    #[arg(long, default_value_t = 2)]
+    jobs: usize,
+    /// Where findings are written.
+    #[arg(long, default_value = "amanda-diff-findings")]
+    out: PathBuf,
+    /// Replay one finding (a .case file) and print both sides in full.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+}
+
 /// Runs an `xfer` subcommand.
 pub fn run(cmd: XferCmd) -> anyhow::Result<ExitCode> {
     match cmd {
         XferCmd::Run(args) => run_chain(args),
+        XferCmd::AmandaDiff(args) => amanda_diff(&args),
         XferCmd::Describe { element, tables: v } => {
             if element.eq_ignore_ascii_case("glue") {
                 outln!("{}", tables::describe_glue(v).trim_end());
@@ -113,4 +155,78 @@ fn run_chain(args: RunArgs) -> anyhow::Result<ExitCode> {
         say(format!("buffer holds {} bytes", b.len()));
     }
     Ok(super::output::verdict_code(summary.status == Status::Done))
+}
+
+fn amanda_diff(args: &AmandaDiffArgs) -> anyhow::Result<ExitCode> {
+    if let Some(file) = &args.replay {
+        let text =
+            std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        let case: Case = text.parse()?;
+        let o = diff::run_case(0, &case, args.timeout)?;
+        outln!(
+            "{case}\n== Amanda 3.5.1\n{}\n== reelcheck-xfer\n{}",
+            o.amanda.describe(),
+            o.ours.describe()
+        );
+        for d in &o.disagreements {
+            outln!("DISAGREE {}: {}", d.aspect, d.detail);
+        }
+        if let Some(k) = o.known {
+            outln!(
+                "known {} {}: {} (reproducer {})",
+                k.side,
+                k.id,
+                k.title,
+                k.reproducer
+            );
+        }
+        return Ok(super::output::verdict_code(
+            o.disagreements.is_empty() || o.known.is_some(),
+        ));
+    }
+    let plan = Plan {
+        seed: args.seed,
+        max_len: args.max_len,
+        shapes_len: args.shapes_len.unwrap_or(args.max_len).min(args.max_len),
+        cases: args.cases,
+        timeout: args.timeout,
+        jobs: args.jobs,
+        out: args.out.clone(),
+    };
+    let started = Instant::now();
+    let progress = |o: &Outcome| {
+        if !o.disagreements.is_empty() {
+            let aspects: Vec<&str> = o.disagreements.iter().map(|d| d.aspect).collect();
+            let known = o
+                .known
+                .map(|k| format!(" (known {} {})", k.side, k.id))
+                .unwrap_or_default();
+            eprintln!("case {}: {}{known}", o.index, aspects.join(", "));
+        }
+    };
+    let outcomes = diff::run_plan(&plan, &progress)?;
+    let mut new = 0;
+    let mut known = 0;
+    for o in outcomes.iter().filter(|o| !o.disagreements.is_empty()) {
+        let path = diff::write_finding(&plan.out, plan.seed, o)?;
+        if o.known.is_some() {
+            known += 1;
+        } else {
+            new += 1;
+            outln!("FINDING {}", path.display());
+        }
+    }
+    outln!(
+        "amanda-diff --seed {} --max-len {} --shapes-len {} --cases {}: {} cases, {} agreed, {} known (Amanda defects or reelcheck gaps), {} new disagreements, {:.1} s",
+        plan.seed,
+        plan.max_len,
+        plan.shapes_len,
+        plan.cases,
+        outcomes.len(),
+        outcomes.len() - new - known,
+        known,
+        new,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(super::output::verdict_code(new == 0))
 }

@@ -2,6 +2,7 @@
 //! golden traces, determinism), the engine's error reporting, reports,
 //! sharding, and the `reelcheck` CLI end to end.
 
+mod amanda_diff; // the live Amanda differential on fixed cases: agreement, a known defect, a planted byte
 mod cli;
 mod engine;
 mod module_graph;

@@ -210,7 +210,10 @@ fn it_rejects_misuse_and_leaves_the_state_unchanged() {
         Misuse::HeaderTooLarge { .. }
     ));
     // A header that fills the header block exactly fits.
-    assert!(d.start_file(&vec![b'x'; BS]).is_ok(), "a header of exactly one block");
+    assert!(
+        d.start_file(&vec![b'x'; BS]).is_ok(),
+        "a header of exactly one block"
+    );
     d.finish_file().expect("finish_file");
     d.finish().expect("finish");
 

@@ -29,5 +29,5 @@ pub use memory::MemorySource;
 pub use null::{NullDest, Received, ReceivedHandle};
 pub use pattern::PatternSource;
 pub use process::ProcessFilter;
-pub use random::{RandomSource, random_bytes};
+pub use random::{Prng, RandomSource, prng_bytes, random_bytes};
 pub use xor::XorFilter;

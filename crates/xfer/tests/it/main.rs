@@ -5,6 +5,7 @@
 #![allow(clippy::disallowed_methods)]
 
 mod amanda_crc; // filter-crc against Amanda 3.5.1's Filter::Crc (CRC-32C), through its Perl API
+mod amanda_random; // random prng=simpleprng against Amanda 3.5.1's Source::Random and Dest::Null verifier
 mod link; // the linker: the linkages real Amanda chose, typed errors, a brute-force model
 mod run_cancel; // cancellation: from outside, before start, by drop, on a silent pipe, at any point
 mod run_elements; // each element's output against an independent model; zero-byte transfers
