@@ -77,6 +77,12 @@ impl SimDrive {
         let checked = self.core.state.check_seek_block();
         self.core.check(Op::SeekBlock, checked)?;
         self.core.refuse_in_error(Op::SeekBlock)?;
+        // tape-device.c seeks with MTFSR: with no cartridge, or a drive gone offline,
+        // the ioctl fails and so does the seek.
+        if let Err(e) = self.ready() {
+            let flags = e.status_flags();
+            return Err(self.core.fail(Op::SeekBlock, e, flags));
+        }
         self.core.state.block = block;
         self.core.state.is_eof = false;
         let file = self.core.state.file;

@@ -143,6 +143,36 @@ fn a_short_write_never_puts_bytes_past_the_capacity() {
 }
 
 #[test]
+fn a_seek_after_the_cartridge_left_the_drive_fails() {
+    // tape-device.c seeks blocks with MTFSR, which fails with no cartridge: the seek
+    // must not report success (before, seek_block after an eject fault returned Ok).
+    let eject = TapeFault::Ejected {
+        volume: None,
+        file: 1,
+        block: 0,
+    };
+    let mut d = drive(vec![]);
+    d.start(AccessMode::Write, Some("V"), Some(TS))
+        .expect("start");
+    write_file(&mut d, 1, 1);
+    d.finish().expect("finish");
+    let volume = d.take_volume().expect("volume");
+    let mut d = SimDrive::new("tape0", small_config(), vec![eject]);
+    d.load(volume).expect("load");
+    d.start(AccessMode::Read, None, None).expect("start read");
+    d.seek_file(1).expect("seek_file");
+    let mut buf = vec![0; BS];
+    assert!(
+        d.read_block(&mut buf).is_err(),
+        "the cartridge leaves on this read"
+    );
+    assert!(matches!(
+        d.seek_block(0),
+        Err(DeviceError::VolumeMissing { .. })
+    ));
+}
+
+#[test]
 fn it_fails_every_operation_once_the_drive_is_offline() {
     let mut d = drive(vec![TapeFault::Offline {
         volume: None,
