@@ -192,6 +192,14 @@ impl FaultPlan {
         }
     }
 
+    /// The first component, in plan order, with faults but not among `allowed`:
+    /// what a run that has only `allowed` components must refuse.
+    pub fn stray(&self, allowed: &[Component]) -> Option<Component> {
+        Component::ALL
+            .into_iter()
+            .find(|c| self.count(*c) > 0 && !allowed.contains(c))
+    }
+
     /// The vfs faults as the hooks the vfs device takes in its constructor.
     pub fn vfs_faults(&self) -> Vec<VfsFault> {
         self.vfs.iter().map(VfsFaultEvent::fault).collect()

@@ -67,10 +67,7 @@ fn fake_plan(plan: Option<&Path>, faults: Vec<Fault>) -> anyhow::Result<FaultPla
         }
         None => FaultPlan::default(),
     };
-    if let Some(c) = Component::ALL
-        .into_iter()
-        .find(|c| *c != Component::Nsca && p.count(*c) > 0)
-    {
+    if let Some(c) = p.stray(&[Component::Nsca]) {
         bail!(
             "{}: a fake NSCA server takes only [[nsca]] faults, not [[{}]]",
             plan.map_or_else(String::new, |p| p.display().to_string()),

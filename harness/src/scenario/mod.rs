@@ -253,10 +253,7 @@ impl Scenario {
     /// As [`Scenario::plan`]; faults for another component, located at their tables.
     pub fn plan_for(&self, allowed: &[Component]) -> Result<FaultPlan, ScenarioError> {
         let plan = self.plan()?;
-        let stray = Component::ALL
-            .into_iter()
-            .find(|c| plan.count(*c) > 0 && !allowed.contains(c));
-        if let Some(c) = stray {
+        if let Some(c) = plan.stray(allowed) {
             let takes: Vec<String> = allowed
                 .iter()
                 .map(|a| format!("[[faults.{}]]", a.name()))

@@ -225,6 +225,17 @@ fn play(mut stream: UnixStream, make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>
     );
 }
 
+/// A connected pair of Unix stream sockets: the test's end and the server's.
+fn connected_pair() -> (OwnedFd, OwnedFd) {
+    socketpair(
+        AddressFamily::Unix,
+        SockType::Stream,
+        None,
+        SockFlag::SOCK_CLOEXEC,
+    )
+    .expect("socketpair")
+}
+
 /// Runs the C daemon with `--inetd` on a socketpair; returns its command-file bytes.
 pub fn run_c_daemon(
     dir: &Path,
@@ -234,13 +245,7 @@ pub fn run_c_daemon(
 ) -> Vec<u8> {
     let nsca = require(NSCA);
     let (cfg, cmd) = server_config(dir, method, password);
-    let (ours, theirs): (OwnedFd, OwnedFd) = socketpair(
-        AddressFamily::Unix,
-        SockType::Stream,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )
-    .expect("socketpair");
+    let (ours, theirs) = connected_pair();
     let theirs_out = theirs.try_clone().expect("dup");
     let mut child = Command::new(nsca)
         .arg("-c")
@@ -271,13 +276,7 @@ pub fn run_ours(
     make: &dyn Fn(&[u8; INIT_PACKET_LEN]) -> Vec<u8>,
 ) -> Vec<u8> {
     let (cfg, cmd) = server_config(dir, method, password);
-    let (ours, theirs): (OwnedFd, OwnedFd) = socketpair(
-        AddressFamily::Unix,
-        SockType::Stream,
-        None,
-        SockFlag::SOCK_CLOEXEC,
-    )
-    .expect("socketpair");
+    let (ours, theirs) = connected_pair();
     let mut options = reelcheck_nsca::server::ServeOptions::new(cfg);
     options.spool = Some(dir.join("spool"));
     options.log = reelcheck_nsca::server::log::LogTarget::Silent;
