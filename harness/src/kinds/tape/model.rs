@@ -16,6 +16,8 @@ use crate::oracle::tape::{ModelConfig, Step};
 use crate::scenario::{Checks, Outcome, Scenario, ScenarioError};
 use crate::trace::Trace;
 
+use super::observed::event_text;
+
 /// A model scenario's tables.
 #[derive(Deserialize)]
 struct ModelSpec {
@@ -58,10 +60,8 @@ pub(super) fn run(scenario: &Scenario) -> Result<Outcome, ScenarioError> {
     let result =
         crate::oracle::tape::replay(&spec.model, &plan.tape, &spec.script.steps, |i, events| {
             for e in events {
-                let line = e.to_string();
-                let prefix = format!("{} ", e.device);
-                let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
-                trace.push(Duration::from_millis(i as u64 + 1), e.device.clone(), text);
+                let at = Duration::from_millis(i as u64 + 1);
+                trace.push(at, e.device.clone(), event_text(&e));
             }
         });
     let end = Duration::from_millis(spec.script.steps.len() as u64 + 1);

@@ -76,10 +76,7 @@ impl Recorder<'_> {
             if let EventKind::Error { message, .. } = &e.kind {
                 obs.errors.push(self.text(message.clone()));
             }
-            let line = e.to_string();
-            let prefix = format!("{} ", e.device);
-            let text = line.strip_prefix(&prefix).unwrap_or(&line).to_string();
-            let text = self.text(text);
+            let text = self.text(event_text(&e));
             self.trace.push(self.at, e.device.clone(), text);
         }
     }
@@ -96,4 +93,12 @@ impl Recorder<'_> {
             self.trace.push(self.at, actor, text);
         }
     }
+}
+
+/// A device event's trace line without its device name, which the trace shows
+/// as the line's actor.
+pub(super) fn event_text(e: &DeviceEvent) -> String {
+    let line = e.to_string();
+    let prefix = format!("{} ", e.device);
+    line.strip_prefix(&prefix).unwrap_or(&line).to_string()
 }
